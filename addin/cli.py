@@ -1,0 +1,90 @@
+"""The `kpi4s` command: the same macros as the Excel buttons, headless."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from addin import __version__
+
+
+def _functions(_args) -> int:
+    import udfs
+    for name in udfs.__all__:
+        doc = (getattr(udfs, name).__doc__ or "").strip().splitlines()
+        print(f"{name:<14} {doc[0] if doc else ''}")
+    return 0
+
+
+def _lazy(module: str, func: str):
+    def run(args):
+        import importlib
+        return importlib.import_module(f"addin.{module}").__getattribute__(func)(args)
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kpi4s", description="kpi4s 绩效管理 — 4S店售后绩效考核 (Excel add-in, headless)")
+    p.add_argument("--version", action="version", version=f"kpi4s {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("functions", help="list the Excel worksheet functions")
+    s.set_defaults(run=_functions)
+
+    s = sub.add_parser("report", help="月度报告: score, grade, pay, actions and the report sheets")
+    s.add_argument("book")
+    s.add_argument("--month", help="YYYY-MM (default: the 设置 sheet's month)")
+    s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_lazy("report", "cli_report"))
+
+    s = sub.add_parser("check", help="validate the store workbook without writing anything")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.set_defaults(run=_lazy("report", "cli_check"))
+
+    s = sub.add_parser("demo", help="write a sample store workbook and run the month end to end")
+    s.add_argument("dir", nargs="?", default="kpi4s-demo")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_lazy("demo", "cli_demo"))
+
+    s = sub.add_parser("forms", help="评估表: the month's appraisal forms")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--out")
+    s.add_argument("--by", choices=["department", "employee"], default="department")
+    s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
+    s.set_defaults(run=_lazy("documents", "cli_forms"))
+
+    s = sub.add_parser("letters", help="警告信: warning letters and improvement plans for the month's actions")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--out")
+    s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
+    s.set_defaults(run=_lazy("documents", "cli_letters"))
+
+    s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
+    s.add_argument("book")
+    s.add_argument("--year", type=int)
+    s.add_argument("--date", help="进度 as of this date (YYYY-MM-DD; default today)")
+    s.set_defaults(run=_lazy("targets", "cli_decompose"))
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 0
+    from addin.errors import BookError
+    try:
+        return int(args.run(args) or 0)
+    except BookError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

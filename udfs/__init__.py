@@ -1,0 +1,1 @@
+"""kpi4s worksheet functions (filled in by the core work)."""
