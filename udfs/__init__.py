@@ -479,13 +479,20 @@ def KPI_INFO(kpi_id, field):
     out = np.full(c.shape, None, dtype=object)
     ok = ~c.blank
     if ok.any():
-        known = set(kpis.library_frame()["id"].str.lower())
-        names = set(kpis.library_frame()["name_zh"])
-        good_id = np.array([i.lower() in known or i in names for i in ids[ok]], dtype=bool)
-        sub_err = np.where(good_id, "", np.char.add(np.char.add("kpi_id '", ids[ok].astype(str)), "' unknown"))
-        c.value_err[ok] = sub_err
-        keep = ok.copy()
-        keep[ok] = good_id
-        if keep.any():
-            out[keep] = kpis.kpi_info(ids[keep], fields[keep])
+        # unknown ids/fields are found once per distinct value, then every good cell is looked up at once
+        def problem(i, f):
+            try:
+                kpis.kpi_info(i, f)
+                return ""
+            except ValueError as exc:
+                return str(exc)
+        pairs = pd.DataFrame({"i": ids[ok], "f": fields[ok]})
+        distinct = pairs.drop_duplicates()
+        distinct["msg"] = [problem(i, f) for i, f in zip(distinct["i"], distinct["f"])]
+        msgs = pairs.merge(distinct, on=["i", "f"], how="left")["msg"].to_numpy(dtype=object)
+        c.value_err[ok] = msgs
+        good = ok.copy()
+        good[ok] = msgs == ""
+        if good.any():
+            out[good] = kpis.kpi_info(ids[good], fields[good])
     return c.result(out)

@@ -110,6 +110,7 @@ class Cells:
         except ValueError:
             sizes = ", ".join(f"{k} {'×'.join(map(str, a.shape)) or '1'}" for k, a in arrays.items())
             raise CellError(f"ranges do not match ({sizes})") from None
+        shape = shape or (1,)                 # scalars work as one-cell arrays; Kind gives a scalar back
         self.shape = shape
         self.args = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
         self.input_err = np.full(shape, "", dtype=object)
@@ -175,7 +176,8 @@ class Cells:
         return self.kind.give(out)
 
     def error_text(self, message):
-        return np.char.add(f"#{self.tag}! ", np.asarray(message, dtype=str)).astype(object)
+        short = np.array([m if len(m) <= 90 else m[:89] + "…" for m in np.asarray(message, dtype=str).ravel()], dtype=str)
+        return np.char.add(f"#{self.tag}! ", short.reshape(np.shape(message))).astype(object)
 
 
 def excel(tag: str) -> Callable:

@@ -144,28 +144,27 @@ class Policy:
     plan_months: int = 2               # improvement plan length
 
     def __post_init__(self):
+        L = SETTING_LABELS
         problems = []
         if len(self.quotas) != 5 or any(q < 0 for q in self.quotas):
-            problems.append("quotas must be five shares ≥ 0 (A…E)")
+            problems.append(f"{L['quotas']}: 应为 A…E 五个不小于0的比例")
         elif abs(sum(self.quotas) - 1) > 1e-6:
-            problems.append(f"quotas must add up to 100% (got {sum(self.quotas):.1%})")
+            problems.append(f"{L['quotas']}: 合计应为100%（现为{sum(self.quotas):.1%}）")
         if not (self.e_max < self.c_min < self.b_min < self.a_min <= self.total_max):
-            problems.append("grade bands must rise: E ≤ e_max < C < B < A ≤ total_max")
+            problems.append(f"{L['a_min']}/{L['b_min']}/{L['c_min']}/{L['e_max']}: 分数段应依次升高")
         if self.ratio_cap <= 0:
-            problems.append("ratio_cap must be > 0")
-        if self.grading not in GRADING_POLICIES:
-            problems.append(f"grading must be one of {GRADING_POLICIES}")
-        if self.eval_group not in EVAL_GROUPS:
-            problems.append(f"eval_group must be one of {EVAL_GROUPS}")
-        if self.calendar not in CALENDARS:
-            problems.append(f"calendar must be one of {CALENDARS}")
-        if self.pay_method not in PAY_METHODS:
-            problems.append(f"pay_method must be one of {PAY_METHODS}")
+            problems.append(f"{L['ratio_cap']}: 应大于0")
+        for name, allowed in (("grading", GRADING_POLICIES), ("eval_group", EVAL_GROUPS),
+                              ("calendar", CALENDARS), ("pay_method", PAY_METHODS)):
+            if getattr(self, name) not in allowed:
+                problems.append(f"{L[name]}: 应为 {'/'.join(allowed)}")
+        if len(self.grade_coefficients) != 5:
+            problems.append(f"{L['grade_coefficients']}: 应为 A…E 五个系数")
         blend = self.rating_self + self.rating_manager + self.rating_peer
         if abs(blend - 1) > 1e-6:
-            problems.append(f"rating blend must add up to 100% (got {blend:.0%})")
+            problems.append(f"{L['rating_self']}/{L['rating_manager']}/{L['rating_peer']}: 合计应为100%（现为{blend:.0%}）")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("；".join(problems))
 
     # --- derived views -------------------------------------------------
     @property
@@ -212,7 +211,7 @@ class Policy:
             except (TypeError, ValueError) as exc:
                 problems.append(f"{SETTING_LABELS.get(key, key)}: {exc}")
         if problems:
-            raise ValueError("; ".join(problems))
+            raise ValueError("；".join(problems))
         return cls(**changes)
 
 
