@@ -288,15 +288,22 @@ def DECOMPOSE(total, weights, decimals=None):
     """目标分解 Parts proportional to the weights that add up exactly to the total (largest remainder)."""
     from . import decompose
     places = 0 if decimals in (None, "") else int(float(decimals))
-    w_arr = to_array(weights)
-    t_arr = to_array(total)
-    w_vals = scoring.as_float(w_arr)
-    t_vals = scoring.as_float(t_arr)
-    if np.isnan(t_vals).all():
-        return "" if np.ndim(total) == 0 and np.ndim(weights) == 0 else Cells("TARGET", w=weights).result(np.full(np.shape(w_arr), np.nan))
-    parts = decompose.decompose(t_vals if t_vals.ndim == 0 else t_vals.reshape(-1, 1) if w_vals.ndim == 2 else t_vals.ravel()[0],
-                                np.nan_to_num(w_vals), places)
-    return Cells("TARGET", w=weights).result(np.asarray(parts, dtype=float))
+    if not 0 <= places <= 6:
+        raise CellError("decimals must be 0–6")
+    c = Cells("TARGET", weights=weights)
+    w = c.number("weights", 0.0)
+    c.check(np.where(w < 0, "weights must be ≥ 0", ""))
+    totals = scoring.as_float(to_array(total)).ravel()
+    if np.isnan(totals).all():
+        c.blank_where(True)
+        return c.result(np.nan)
+    if totals.size == 1:                            # one total over the whole range of weights
+        parts = decompose.decompose(totals[0], w.ravel(), places).reshape(w.shape)
+    elif w.ndim == 2 and totals.size == w.shape[0]:  # a column of totals, one per row of weights
+        parts = decompose.decompose(totals.reshape(-1, 1), w, places)
+    else:
+        raise CellError("total must be one cell or one per row of weights")
+    return c.result(parts)
 
 
 @xw.func

@@ -1,0 +1,274 @@
+"""SPEC §3.8 — target decomposition: parts that add up exactly (largest remainder).
+
+:func:`decompose` is the rule; the helpers split an annual target over the calendar
+(year → quarters → months → ISO-week pieces within months) and over owners, and copy
+non-additive targets (rates) instead of splitting them. All arithmetic on the parts is done
+in integer units of 10^-decimals, so float error never breaks a sum.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .dates import (MONTH_METHOD_ALIASES, _calendar, _year_int, month_weights,
+                    week_segments)
+from .policy import canonical
+
+SPLIT_ALIASES = dict(MONTH_METHOD_ALIASES)
+SPLIT_ALIASES.update({
+    "last_year": "last_year", "去年": "last_year", "去年实绩": "last_year", "上年实绩": "last_year",
+    "季节性": "last_year", "seasonal": "last_year", "history": "last_year",
+    "shares": "shares", "比例": "shares", "指定比例": "shares", "自定义": "shares", "explicit": "shares",
+})
+SPLIT_METHODS = ("equal", "days", "workdays", "last_year", "shares")
+
+_INT_LIMIT = 2**62
+
+
+def _floats(x, name: str) -> np.ndarray:
+    from .scoring import parse_floats
+
+    values, bad = parse_floats(x)
+    if bad.any():
+        raise ValueError(f"{name} must be a number")
+    return values
+
+
+def _integer_weights(w: np.ndarray, max_units: float = 1.0) -> np.ndarray:
+    """Non-negative float weights (rows) → int64 weights in the same proportions.
+
+    Decimal weights (0.3667, 12.5, 1500) become exact integers by a power of ten ≤ 10^6 when
+    ``max_units`` × row sum stays inside int64; anything else (1/3) is quantised to as many
+    units of its row total as int64 allows (at most 10^12).
+    """
+    room = _INT_LIMIT / max(1.0, float(max_units))
+    for digits in range(7):
+        scaled = w * 10.0**digits
+        if scaled.sum(axis=-1).max(initial=0) >= min(room, 2.0**52):
+            break
+        rounded = np.round(scaled)
+        if np.all(np.abs(scaled - rounded) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+            return rounded.astype(np.int64)
+    q = 10.0 ** min(12, max(6, int(np.floor(np.log10(room))) - 1))
+    share = w / w.sum(axis=-1, keepdims=True)
+    return np.round(share * q).astype(np.int64)
+
+
+def _largest_remainder(units: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Split integer totals ``units`` (shape n) by integer weights ``w`` (n, k) exactly."""
+    wsum = w.sum(axis=-1)
+    big = (np.abs(units).astype(float) * wsum.astype(float)).max(initial=0) >= _INT_LIMIT
+    if big:                                      # Python integers: exact at any size
+        units = units.astype(object)
+        w = w.astype(object)
+        wsum = wsum.astype(object)
+    exact = units[:, None] * w
+    base = exact // wsum[:, None]
+    rem = exact - base * wsum[:, None]
+    short = units - base.sum(axis=-1)
+    # larger remainder first; equal remainders go to the earlier part (stable sort)
+    order = np.argsort(_neg_rank(rem) if big else -rem, axis=-1, kind="stable")
+    ranks = np.argsort(order, axis=-1, kind="stable")
+    return (base + (ranks < short[:, None])).astype(object if big else np.int64)
+
+
+def _neg_rank(rem: np.ndarray) -> np.ndarray:
+    """Exact descending keys for object-int remainders (per row ordinal ranks)."""
+    out = np.empty(rem.shape, dtype=np.int64)
+    for i in range(rem.shape[0]):                # only for totals beyond ~10^9 units × weights
+        vals = sorted(set(rem[i].tolist()), reverse=True)
+        pos = {v: j for j, v in enumerate(vals)}
+        out[i] = [pos[v] for v in rem[i].tolist()]
+    return out
+
+
+def decompose(total, weights, decimals: int = 0) -> np.ndarray:
+    """Parts of ``total`` in proportion to ``weights`` that add up exactly at 10^-decimals.
+
+    * weights 1-D (k,) and a scalar total → k parts.
+    * weights (n, k) and totals (n,) or (n, 1) → one decomposition per row.
+    * Largest remainder; equal remainders go to the earlier part. Negative totals are split
+      like their absolute value with the sign flipped. ``decimals`` may be negative
+      (-4 = whole 万).
+    * Weights must be ≥ 0 and not all 0 in a row. A blank total or a blank weight gives a
+      row of NaN.
+    Returns floats with the shape of ``weights`` (broadcast with the totals).
+    """
+    try:
+        dec = int(decimals if decimals not in (None, "") else 0)
+    except (TypeError, ValueError):
+        raise ValueError("decimals must be a whole number") from None
+    if dec != float(decimals if decimals not in (None, "") else 0) or not -9 <= dec <= 9:
+        raise ValueError("decimals must be a whole number -9–9")
+    w = _floats(weights, "weights")
+    t = _floats(total, "total")
+    if w.ndim == 0:
+        w = w.reshape(1)
+    if t.ndim == w.ndim and t.ndim >= 1 and t.shape[-1] == 1 and w.shape[-1] != 1:
+        t = t[..., 0]                            # a column of totals beside a matrix
+    try:
+        shape = np.broadcast_shapes(t.shape + (1,), w.shape)
+    except ValueError:
+        raise ValueError(f"total {t.shape} does not match weights {w.shape}") from None
+    w = np.broadcast_to(w, shape).reshape(-1, shape[-1])
+    t = np.broadcast_to(t[..., None], shape)[..., 0].reshape(-1)
+    ok = ~np.isnan(t) & ~np.isnan(w).any(axis=-1)
+    if (w[ok] < 0).any():
+        raise ValueError("weights must be ≥ 0")
+    if ok.any() and (w[ok].sum(axis=-1) <= 0).any():
+        raise ValueError("weights must not all be 0")
+    if not np.isfinite(t[ok]).all() or not np.isfinite(w[ok]).all():
+        raise ValueError("total and weights must be finite")
+    out = np.full(w.shape, np.nan)
+    if ok.any():
+        scale = 10.0**dec
+        scaled = np.round(np.abs(t[ok]) * scale, 6)
+        units = np.floor(scaled + 0.5)           # half away from zero, on the absolute value
+        if (units >= 2**63).any():
+            units_i = np.array([int(u) for u in units], dtype=object)
+        else:
+            units_i = units.astype(np.int64)
+        parts = _largest_remainder(units_i, _integer_weights(w[ok], float(units.max(initial=1))))
+        sign = np.where(t[ok] < 0, -1.0, 1.0)[:, None]
+        if dec >= 0:
+            out[ok] = sign * parts.astype(float) / 10**dec
+        else:
+            out[ok] = sign * parts.astype(float) * 10**(-dec)
+    out = out.reshape(shape)
+    return out
+
+
+def decompose_units(total_units, weights) -> np.ndarray:
+    """Integer variant: whole-number totals (int) split into int64 parts (rows like decompose)."""
+    t = np.asarray(total_units, dtype=np.int64)
+    w = _floats(weights, "weights")
+    if (w < 0).any():
+        raise ValueError("weights must be ≥ 0")
+    shape = np.broadcast_shapes(t.shape + (1,), w.shape)
+    w2 = np.broadcast_to(w, shape).reshape(-1, shape[-1])
+    if (w2.sum(axis=-1) <= 0).any():
+        raise ValueError("weights must not all be 0")
+    t2 = np.broadcast_to(t[..., None], shape)[..., 0].reshape(-1)
+    parts = _largest_remainder(np.abs(t2), _integer_weights(w2, float(np.abs(t2).max(initial=1)))) * np.sign(t2)[:, None]
+    return parts.reshape(shape)
+
+
+def copy_target(value, shape) -> np.ndarray:
+    """A non-additive target (rate, ratio) copied to every part instead of split."""
+    return np.broadcast_to(np.asarray(value, dtype=float), shape).copy()
+
+
+# --------------------------------------------------------------------------- calendar split
+def split_weights(year, method: str = "equal", calendar: str = "weekend", last_year=None,
+                  shares=None) -> np.ndarray:
+    """The 12 month weights of one split method (not normalised for last_year/shares).
+
+    ``equal``/``days``/``workdays`` from the calendar; ``last_year``: last year's 12 monthly
+    actuals (seasonality); ``shares``: 12 explicit shares. Raises ValueError on bad input.
+    """
+    how = canonical(method if method not in (None, "") else "equal", SPLIT_ALIASES, "method")
+    if how in ("equal", "days", "workdays"):
+        return month_weights(year, how, calendar)
+    given = last_year if how == "last_year" else shares
+    name = "last_year" if how == "last_year" else "shares"
+    if given is None:
+        raise ValueError(f"{name} needs 12 monthly values")
+    w = _floats(given, name).reshape(-1)
+    if w.size != 12:
+        raise ValueError(f"{name} needs 12 monthly values (got {w.size})")
+    if np.isnan(w).any():
+        raise ValueError(f"{name} has blank months")
+    if (w < 0).any():
+        raise ValueError(f"{name} must be ≥ 0")
+    if w.sum() <= 0:
+        raise ValueError(f"{name} must not all be 0")
+    return w
+
+
+def calendar_split(totals, month_w, year, calendar: str = "weekend", week_basis=None,
+                   decimals=0, additive=None) -> dict:
+    """Split n annual totals over quarters, months and ISO-week pieces, exactly per level.
+
+    ``totals`` (n,); ``month_w`` (n, 12) month weights per total; ``week_basis`` (n,) of
+    "days"/"workdays" (how a month is spread over its weeks; default days); ``decimals`` (n,)
+    or scalar; ``additive`` (n,) bool (False = copy the total to every period).
+    Quarters take the sum of their months' weights; months split their quarter; weeks split
+    their month — so every level adds up exactly to its parent.
+
+    Returns {"quarter": (n, 4), "month": (n, 12), "week": (n, S), "segments": DataFrame of the
+    S week pieces (week_segments of the year)}.
+    """
+    t = _floats(totals, "totals").reshape(-1)
+    n = t.size
+    mw = _floats(month_w, "month weights").reshape(n, 12)
+    dec = np.broadcast_to(np.asarray(decimals if decimals is not None else 0), (n,)).astype(np.int64)
+    add = np.broadcast_to(np.asarray(True if additive is None else additive, dtype=bool), (n,))
+    basis = np.broadcast_to(np.asarray("days" if week_basis is None else week_basis, dtype=object), (n,))
+    seg = week_segments(_year_int(year), _calendar(calendar))
+    s = len(seg)
+    seg_month = seg["month"].to_numpy() - 1
+    quarter = np.full((n, 4), np.nan)
+    month = np.full((n, 12), np.nan)
+    week = np.full((n, s), np.nan)
+    # week weights inside each month: (n, 12, S) mask of the month's pieces × days/workdays
+    wd = np.where(basis[:, None] == "workdays", seg["workdays"].to_numpy()[None, :],
+                  seg["days"].to_numpy()[None, :]).astype(float)
+    # a month with no workdays in any piece (impossible in practice) falls back to days
+    in_month = seg_month[None, :] == np.arange(12)[:, None]           # (12, S)
+    for d in np.unique(dec):                                          # one pass per precision
+        rows = add & (dec == d)
+        if rows.any():
+            r = np.flatnonzero(rows)
+            qw = mw[r].reshape(-1, 4, 3).sum(axis=-1)
+            quarter[r] = decompose(t[r], qw, int(d))
+            month[r] = decompose(quarter[r].reshape(-1), mw[r].reshape(-1, 3), int(d)).reshape(-1, 12)
+            ww = wd[r][:, None, :] * in_month[None, :, :]              # (m, 12, S)
+            empty = ww.sum(axis=-1) <= 0
+            if empty.any():
+                days_w = seg["days"].to_numpy()[None, None, :] * in_month[None, :, :]
+                ww = np.where(empty[..., None], days_w, ww)
+            parts = decompose(month[r].reshape(-1), ww.reshape(-1, s), int(d)).reshape(len(r), 12, s)
+            week[r] = parts.sum(axis=1)                               # each piece in one month only
+    copy = ~add
+    if copy.any():
+        quarter[copy] = t[copy, None]
+        month[copy] = t[copy, None]
+        week[copy] = t[copy, None]
+    return {"quarter": quarter, "month": month, "week": week, "segments": seg}
+
+
+def owner_split(totals, shares, decimals=0, additive=None) -> np.ndarray:
+    """Split n totals across owners by shares (n, k) exactly; non-additive rows are copied."""
+    t = _floats(totals, "totals").reshape(-1)
+    sh = _floats(shares, "shares").reshape(t.size, -1)
+    dec = np.broadcast_to(np.asarray(decimals if decimals is not None else 0), t.shape).astype(np.int64)
+    add = np.broadcast_to(np.asarray(True if additive is None else additive, dtype=bool), t.shape)
+    out = np.where(np.isnan(sh), np.nan, t[:, None] * 1.0)
+    for d in np.unique(dec):
+        rows = add & (dec == d)
+        if rows.any():
+            out[rows] = decompose(t[rows], np.nan_to_num(sh[rows]), int(d))
+            out[rows] = np.where(np.isnan(sh[rows]), np.nan, out[rows])
+    return out
+
+
+def quarter_of_month(month) -> np.ndarray:
+    return (np.asarray(month, dtype=np.int64) - 1) // 3 + 1
+
+
+def frame_split(total, year, method="equal", calendar="weekend", last_year=None, shares=None,
+                decimals=0, additive=True) -> pd.DataFrame:
+    """One target's calendar split as a long table: level (year/quarter/month/week), period, target."""
+    w = split_weights(year, method, calendar, last_year, shares)
+    how = canonical(method if method not in (None, "") else "equal", SPLIT_ALIASES, "method")
+    res = calendar_split([total], w.reshape(1, 12), year, calendar,
+                         week_basis=["workdays" if how == "workdays" else "days"],
+                         decimals=decimals, additive=[bool(additive)])
+    seg = res["segments"]
+    rows = [pd.DataFrame({"level": "year", "period": [str(_year_int(year))], "target": [float(total)]}),
+            pd.DataFrame({"level": "quarter", "period": [f"Q{q}" for q in range(1, 5)], "target": res["quarter"][0]}),
+            pd.DataFrame({"level": "month", "period": [f"{_year_int(year)}-{m:02d}" for m in range(1, 13)],
+                          "target": res["month"][0]}),
+            pd.DataFrame({"level": "week", "period": (seg["month"].map("{:02d}".format) + "-" + seg["label"]).to_numpy(),
+                          "target": res["week"][0]})]
+    return pd.concat(rows, ignore_index=True)
