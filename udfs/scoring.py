@@ -70,7 +70,7 @@ def item_ratio(actual, target, direction="higher", cap=DEFAULT.ratio_cap) -> np.
     a, t = np.broadcast_arrays(as_float(actual), as_float(target))
     d = np.broadcast_to(canonical_directions(direction), a.shape)
     cap = np.broadcast_to(as_float(cap), a.shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         higher = a / t
         lower = np.where(a == 0, cap, t / a)
         linear = 2.0 - a / t
