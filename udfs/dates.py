@@ -96,8 +96,7 @@ def _from_serial(serial: np.ndarray, name: str) -> np.ndarray:
     nan = np.isnan(serial)
     seconds = np.round(np.where(nan, 0, serial) * 86_400).astype(np.int64)
     out = _EXCEL_EPOCH + seconds.astype("timedelta64[s]").astype("timedelta64[ns]")
-    out[nan] = np.datetime64("NaT")
-    return out
+    return np.where(nan, np.datetime64("NaT", "ns"), out)
 
 
 def _days(x, name: str = "date") -> np.ndarray:

@@ -34,30 +34,35 @@ def _floats(x, name: str) -> np.ndarray:
     return values
 
 
-def _integer_weights(w: np.ndarray, max_units: float = 1.0) -> np.ndarray:
-    """Non-negative float weights (rows) → int64 weights in the same proportions.
+def _integer_weights(w: np.ndarray) -> np.ndarray:
+    """Non-negative float weights (rows) → integer weights in exactly the same proportions.
 
-    Decimal weights (0.3667, 12.5, 1500) become exact integers by a power of ten ≤ 10^6 when
-    ``max_units`` × row sum stays inside int64; anything else (1/3) is quantised to as many
-    units of its row total as int64 allows (at most 10^12).
+    Decimal weights (0.3667, 12.5, 1500) become exact int64 by a power of ten ≤ 10^6;
+    anything else (1/3) becomes exact Python integers from its binary fraction (object array).
     """
-    room = _INT_LIMIT / max(1.0, float(max_units))
     for digits in range(7):
         scaled = w * 10.0**digits
-        if scaled.sum(axis=-1).max(initial=0) >= min(room, 2.0**52):
+        if scaled.sum(axis=-1).max(initial=0) >= 2.0**52:
             break
         rounded = np.round(scaled)
-        if np.all(np.abs(scaled - rounded) <= 1e-9 * np.maximum(1.0, np.abs(scaled))):
+        if np.all(np.abs(scaled - rounded) <= 16 * np.spacing(np.abs(scaled))) \
+                and np.all((rounded > 0) | (w == 0)):          # integers up to float noise
             return rounded.astype(np.int64)
-    q = 10.0 ** min(12, max(6, int(np.floor(np.log10(room))) - 1))
-    share = w / w.sum(axis=-1, keepdims=True)
-    return np.round(share * q).astype(np.int64)
+    # any other float is a binary fraction m·2^e: scale each row to exact Python integers
+    mant, exp = np.frexp(w)
+    mant = (mant * 2.0**53).astype(np.int64)
+    exp = np.where(w > 0, exp - 53, np.iinfo(np.int64).max)
+    shift = exp - exp.min(axis=-1, keepdims=True)
+    shift = np.where(w > 0, shift, 0)
+    return mant.astype(object) << shift.astype(object)
 
 
 def _largest_remainder(units: np.ndarray, w: np.ndarray) -> np.ndarray:
     """Split integer totals ``units`` (shape n) by integer weights ``w`` (n, k) exactly."""
     wsum = w.sum(axis=-1)
-    big = (np.abs(units).astype(float) * wsum.astype(float)).max(initial=0) >= _INT_LIMIT
+    with np.errstate(over="ignore"):
+        big = w.dtype == object or \
+            (np.abs(units).astype(float) * wsum.astype(float)).max(initial=0) >= _INT_LIMIT
     if big:                                      # Python integers: exact at any size
         units = units.astype(object)
         w = w.astype(object)
@@ -66,20 +71,12 @@ def _largest_remainder(units: np.ndarray, w: np.ndarray) -> np.ndarray:
     base = exact // wsum[:, None]
     rem = exact - base * wsum[:, None]
     short = units - base.sum(axis=-1)
-    # larger remainder first; equal remainders go to the earlier part (stable sort)
-    order = np.argsort(_neg_rank(rem) if big else -rem, axis=-1, kind="stable")
+    # larger remainder first; equal remainders go to the earlier part (stable sort).
+    # Beyond int64 the key is the remainder as a float: equal integers stay equal.
+    key = -(rem / wsum[:, None]).astype(float) if big else -rem
+    order = np.argsort(key, axis=-1, kind="stable")
     ranks = np.argsort(order, axis=-1, kind="stable")
-    return (base + (ranks < short[:, None])).astype(object if big else np.int64)
-
-
-def _neg_rank(rem: np.ndarray) -> np.ndarray:
-    """Exact descending keys for object-int remainders (per row ordinal ranks)."""
-    out = np.empty(rem.shape, dtype=np.int64)
-    for i in range(rem.shape[0]):                # only for totals beyond ~10^9 units × weights
-        vals = sorted(set(rem[i].tolist()), reverse=True)
-        pos = {v: j for j, v in enumerate(vals)}
-        out[i] = [pos[v] for v in rem[i].tolist()]
-    return out
+    return base + (ranks < short[:, None])
 
 
 def decompose(total, weights, decimals: int = 0) -> np.ndarray:
@@ -104,8 +101,8 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
     t = _floats(total, "total")
     if w.ndim == 0:
         w = w.reshape(1)
-    if t.ndim == w.ndim and t.ndim >= 1 and t.shape[-1] == 1 and w.shape[-1] != 1:
-        t = t[..., 0]                            # a column of totals beside a matrix
+    if t.ndim >= 1 and t.ndim >= w.ndim and t.shape[-1] == 1:
+        t = t[..., 0]                            # a column of totals: one total per row
     try:
         shape = np.broadcast_shapes(t.shape + (1,), w.shape)
     except ValueError:
@@ -128,7 +125,7 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
             units_i = np.array([int(u) for u in units], dtype=object)
         else:
             units_i = units.astype(np.int64)
-        parts = _largest_remainder(units_i, _integer_weights(w[ok], float(units.max(initial=1))))
+        parts = _largest_remainder(units_i, _integer_weights(w[ok]))
         sign = np.where(t[ok] < 0, -1.0, 1.0)[:, None]
         if dec >= 0:
             out[ok] = sign * parts.astype(float) / 10**dec
@@ -140,7 +137,10 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
 
 def decompose_units(total_units, weights) -> np.ndarray:
     """Integer variant: whole-number totals (int) split into int64 parts (rows like decompose)."""
-    t = np.asarray(total_units, dtype=np.int64)
+    try:
+        t = np.asarray(total_units, dtype=np.int64)
+    except OverflowError:                         # beyond int64: exact Python integers
+        t = np.asarray(total_units, dtype=object)
     w = _floats(weights, "weights")
     if (w < 0).any():
         raise ValueError("weights must be ≥ 0")
@@ -149,7 +149,8 @@ def decompose_units(total_units, weights) -> np.ndarray:
     if (w2.sum(axis=-1) <= 0).any():
         raise ValueError("weights must not all be 0")
     t2 = np.broadcast_to(t[..., None], shape)[..., 0].reshape(-1)
-    parts = _largest_remainder(np.abs(t2), _integer_weights(w2, float(np.abs(t2).max(initial=1)))) * np.sign(t2)[:, None]
+    sign = np.where(t2 < 0, -1, 1)[:, None]
+    parts = _largest_remainder(np.abs(t2), _integer_weights(w2)) * sign
     return parts.reshape(shape)
 
 
@@ -221,7 +222,9 @@ def calendar_split(totals, month_w, year, calendar: str = "weekend", week_basis=
             r = np.flatnonzero(rows)
             qw = mw[r].reshape(-1, 4, 3).sum(axis=-1)
             quarter[r] = decompose(t[r], qw, int(d))
-            month[r] = decompose(quarter[r].reshape(-1), mw[r].reshape(-1, 3), int(d)).reshape(-1, 12)
+            qm = mw[r].reshape(-1, 3)
+            qm = np.where(qm.sum(axis=1, keepdims=True) > 0, qm, 1.0)   # a quarter with no weight gets 0
+            month[r] = decompose(quarter[r].reshape(-1), qm, int(d)).reshape(-1, 12)
             ww = wd[r][:, None, :] * in_month[None, :, :]              # (m, 12, S)
             empty = ww.sum(axis=-1) <= 0
             if empty.any():
@@ -272,3 +275,50 @@ def frame_split(total, year, method="equal", calendar="weekend", last_year=None,
             pd.DataFrame({"level": "week", "period": (seg["month"].map("{:02d}".format) + "-" + seg["label"]).to_numpy(),
                           "target": res["week"][0]})]
     return pd.concat(rows, ignore_index=True)
+
+
+def split_table(row_totals, col_totals, decimals: int = 0) -> np.ndarray:
+    """A table whose rows add up exactly to ``row_totals`` and columns to ``col_totals``.
+
+    For owners × months: each owner's annual part (row total) spread over the parent's month
+    targets (column totals) in proportion, rounded at 10^-decimals so that both every owner's
+    months add up to the owner's annual part and every month's owners add up to the parent's
+    month. The two totals must have the same sum. Cells start at the floor of the exact
+    product share; the missing units are placed one per cell, column by column, in the rows
+    with the most units still missing (Gale–Ryser), larger remainders first.
+    """
+    dec = int(decimals)
+    r = _floats(row_totals, "row_totals").reshape(-1)
+    c = _floats(col_totals, "col_totals").reshape(-1)
+    scale = 10.0**dec
+    ru = np.floor(np.round(np.abs(r) * scale, 6) + 0.5).astype(np.int64) * np.where(r < 0, -1, 1)
+    cu = np.floor(np.round(np.abs(c) * scale, 6) + 0.5).astype(np.int64) * np.where(c < 0, -1, 1)
+    if ru.sum() != cu.sum():
+        raise ValueError("row_totals and col_totals must have the same sum")
+    if (ru < 0).any() or (cu < 0).any():
+        raise ValueError("row_totals and col_totals must be ≥ 0")
+    total = int(ru.sum())
+    if total == 0:
+        return np.zeros((r.size, c.size))
+    big = float(ru.max()) * float(cu.max()) >= _INT_LIMIT
+    rr, cc = (ru.astype(object), cu.astype(object)) if big else (ru, cu)
+    exact = rr[:, None] * cc[None, :]
+    cells = exact // total
+    rem = exact - cells * total
+    row_need = (rr - cells.sum(axis=1)).astype(np.int64)
+    col_need = (cc - cells.sum(axis=0)).astype(np.int64)
+    cells = cells.astype(np.int64) if not big else cells
+    rem_f = (rem / total).astype(float) if big else rem.astype(float)
+    for j in np.argsort(-col_need, kind="stable"):         # one pass per column (12 months)
+        k = int(col_need[j])
+        if k <= 0:
+            continue
+        # most units still missing first, then the larger remainder, then the earlier row
+        order = np.lexsort((np.arange(r.size), -rem_f[:, j], -row_need))
+        pick = order[:k]
+        if (row_need[pick] <= 0).any():
+            raise ValueError("row_totals and col_totals cannot be matched")   # not reachable
+        cells[pick, j] += 1
+        row_need[pick] -= 1
+    out = cells.astype(float)
+    return out / 10**dec if dec >= 0 else out * 10**(-dec)

@@ -1,0 +1,290 @@
+"""`kpi4s demo`: a realistic sample store, with seven months of figures, run end to end.
+
+About 60 people across 服务顾问组, 机修车间, 钣喷车间, 配件部, 客服部, 行政部, 人力资源部, 财务部.
+The figures are drawn (seeded, deterministic) so that the last month shows every action of
+SPEC §3.7 — an award candidate, improvement plans, both serious warnings, a separation — plus
+exempt staff (probation, wage below 800), a veto item and late scorers. Every month is run
+through the real `monthly_report`, oldest first, so 历史 holds what the macro computed.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import numpy as np
+
+from addin import book as bk
+
+STORE = "鹏程汽车4S店（售后服务部）"
+MONTHS = [f"2026-{m:02d}" for m in range(3, 10)]      # 2026-03 … 2026-09 (closes Q3)
+MONTH = MONTHS[-1]
+GM = "王建国"
+
+# (department, position, category, count, salary range, manager position)
+ORG = [
+    ("服务顾问组", "服务经理", "部门经理", 1, (12000, 12000)),
+    ("服务顾问组", "服务顾问", "创利部门", 10, (4500, 6000)),
+    ("机修车间", "车间主管", "部门经理", 1, (10000, 10000)),
+    ("机修车间", "机修技师", "创利部门", 13, (4000, 6500)),
+    ("钣喷车间", "钣喷主管", "部门经理", 1, (9500, 9500)),
+    ("钣喷车间", "钣喷技师", "创利部门", 9, (4200, 6200)),
+    ("配件部", "配件经理", "部门经理", 1, (9000, 9000)),
+    ("配件部", "配件专员", "职能部门", 4, (4000, 5000)),
+    ("客服部", "客服经理", "行政部/人力资源部/客户服务部经理", 1, (8000, 8000)),
+    ("客服部", "客服专员", "职能部门", 5, (3800, 4500)),
+    ("行政部", "行政经理", "行政部/人力资源部/客户服务部经理", 1, (8000, 8000)),
+    ("行政部", "行政专员", "职能部门", 2, (3500, 4200)),
+    ("行政部", "保洁员", "职能部门", 2, (700, 2600)),
+    ("人力资源部", "人力资源经理", "行政部/人力资源部/客户服务部经理", 1, (8500, 8500)),
+    ("人力资源部", "人力资源专员", "职能部门", 2, (4000, 4500)),
+    ("财务部", "财务经理", "部门经理", 1, (11000, 11000)),
+    ("财务部", "会计", "职能部门", 2, (4500, 5200)),
+    ("财务部", "出纳", "职能部门", 1, (3800, 3800)),
+]
+MANAGER_POSITIONS = {"服务经理", "车间主管", "钣喷主管", "配件经理", "客服经理", "行政经理", "人力资源经理", "财务经理"}
+# who scores as which role (SPEC §3.6)
+ROLE_OF = {"行政经理": "行政部经理", "客服经理": "客服经理", "财务经理": "财务部经理"}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英建华文斌志鹏海波宇浩红梅晨晓雪琳丹辉鑫亮"
+
+LEVEL = {"A": (1.22, 1.26), "B": (1.07, 1.16), "C": (0.93, 1.02), "D": (0.76, 0.86), "E": (0.55, 0.65)}
+# the engineered histories, oldest month first (2026-03 … 2026-09)
+SCRIPTS = {
+    ("服务顾问", 0): "CBBCAAA",     # third A in a row → 优秀员工候选
+    ("机修技师", 3): "CCCCCDD",     # second D → 绩效改进计划
+    ("钣喷技师", 2): "CCCDDDD",     # fourth D → 严重警告(人力资源部)
+    ("客服专员", 1): "CCCCCEE",     # second E → 严重警告(直线经理) (+ 改进计划)
+    ("机修技师", 7): "CCDDDDD",     # fifth D → 自动离职
+    ("服务顾问", 4): "CCBCCBC",
+    ("配件专员", 2): "CCCCCCD",     # a single D: no action yet
+}
+
+
+def _names(rng, n):
+    out, seen = [], set()
+    while len(out) < n:
+        name = rng.choice(list(SURNAMES)) + "".join(rng.choice(list(GIVEN), size=rng.integers(1, 3)))
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+    return out
+
+
+def build_people(rng):
+    people = []
+    total = sum(o[3] for o in ORG)
+    names = _names(rng, total + 3)
+    eid = 1000
+    dept_manager = {}
+    for dept, pos, cat, count, (lo, hi) in ORG:
+        for k in range(count):
+            eid += 1
+            salary = float(round(rng.uniform(lo, hi), -2)) if lo != hi else float(lo)
+            hire = _dt.date(2015, 1, 1) + _dt.timedelta(days=int(rng.integers(0, 3600)))
+            status = "正式"
+            people.append(dict(employee_id=f"E{eid}", name=names.pop(), department=dept, position=pos,
+                               category=cat, salary=salary, status=status, hire_date=hire, k=k))
+            if pos in MANAGER_POSITIONS:
+                dept_manager[dept] = people[-1]["name"]
+    # exempt staff: two probation hires, and the part-time cleaner on 700 yuan
+    for dept, pos, cat in (("服务顾问组", "服务顾问", "创利部门"), ("机修车间", "机修技师", "创利部门")):
+        eid += 1
+        people.append(dict(employee_id=f"E{eid}", name=names.pop(), department=dept, position=pos, category=cat,
+                           salary=4000.0, status="试用", hire_date=_dt.date(2026, 8, 10), k=99))
+    for p in people:
+        if p["position"] == "保洁员":
+            p["salary"] = 700.0 if p["k"] == 0 else 2600.0
+        p["manager"] = GM if p["position"] in MANAGER_POSITIONS else dept_manager[p["department"]]
+        p["next_manager"] = "" if p["position"] in MANAGER_POSITIONS else GM
+    return people
+
+
+def _grade_plan(rng, people):
+    plan = {}
+    for p in people:
+        script = SCRIPTS.get((p["position"], p["k"]))
+        if script:
+            plan[p["employee_id"]] = list(script)
+            continue
+        g = rng.choice(list("BCCCCCCCB"), size=len(MONTHS))
+        plan[p["employee_id"]] = list(g)
+    return plan
+
+
+def _card_items():
+    from workbook.build import POSITION_CARDS
+    cards = {}
+    for (pos, sec, item, kid, kind, w, t, d, unit, ind) in POSITION_CARDS:
+        cards.setdefault(pos, []).append(dict(item=item, kind=kind, w=w / 100, target=t, direction=d or "正向",
+                                              unit=unit, indicator=ind))
+    return cards
+
+
+MONEY_TARGETS = {"维修产值": (280000, 380000), "工时产值": (60000, 90000), "钣喷产值": (90000, 130000),
+                 "售后产值": (3800000, 3800000), "车间工时产值": (900000, 900000),
+                 "配件销售额": (1400000, 1400000)}
+
+
+def generate(seed: int = 20260930, plan_targets=None):
+    """All input rows of the demo (dict of sheet -> rows in template column order).
+
+    plan_targets(month, indicator, person) → the 目标分解 target of a scorecard item that names
+    an indicator (None: the item gets a personal target in 月度实绩 instead).
+    """
+    rng = np.random.default_rng(seed)
+    people = build_people(rng)
+    plan = _grade_plan(rng, people)
+    cards = _card_items()
+    personal_target = {}
+    rows = {bk.ROSTER: [], bk.ACTUALS: [], bk.RATINGS: [], bk.COMMISSION: [], bk.ADJUSTMENTS: [],
+            bk.SUBMISSIONS: []}
+    for p in people:
+        rows[bk.ROSTER].append([p["employee_id"], p["name"], p["department"], p["position"], p["category"],
+                                p["manager"], p["next_manager"], p["salary"], p["status"], p["hire_date"]])
+        for it in cards[p["position"]]:
+            if it["item"] in MONEY_TARGETS:
+                lo, hi = MONEY_TARGETS[it["item"]]
+                personal_target[(p["employee_id"], it["item"])] = float(round(rng.uniform(lo, hi), -3))
+    for mi, month in enumerate(MONTHS):
+        y, m = map(int, month.split("-"))
+        month_end = _dt.date(y, m, 28)
+        for p in people:
+            if p["hire_date"] > month_end:
+                continue
+            grade = plan[p["employee_id"]][mi]
+            lo, hi = LEVEL[grade]
+            level = float(rng.uniform(lo, hi))
+            items = cards[p["position"]]
+            fixed, flex = 0.0, []
+            ratios = {}
+            for it in items:
+                t = it["target"]
+                if it["kind"] == "KPI" and it["direction"] in ("不低于", "不超过"):
+                    ratios[it["item"]] = 1.0 if level >= 0.8 else 0.0
+                elif it["kind"] == "KPI" and it["direction"] == "正向" and it["unit"] == "%" and t:
+                    ratios[it["item"]] = min(level * rng.uniform(0.98, 1.02), 0.999 / t)
+                else:
+                    flex.append(it)
+                    continue
+                fixed += it["w"] * ratios[it["item"]]
+            flex_w = sum(it["w"] for it in flex)
+            r = (level - fixed) / flex_w if flex_w else level
+            for it in flex:
+                ratios[it["item"]] = float(np.clip(r * rng.uniform(0.99, 1.01), 0.05, 1.29))
+            for it in items:
+                ratio = ratios[it["item"]]
+                if it["kind"] == "评分":
+                    mgr = round(ratio * 100)
+                    rows[bk.RATINGS].append([month, p["employee_id"], p["name"], it["item"],
+                                             min(mgr + int(rng.integers(0, 8)), 130) / 100, mgr / 100,
+                                             round(min(ratio * rng.uniform(0.95, 1.05), 1.3) * 100) / 100])
+                    continue
+                t = it["target"]
+                own_t = personal_target.get((p["employee_id"], it["item"]))
+                planned = plan_targets(month, it["indicator"], p) if (plan_targets and it["indicator"]) else None
+                if planned:                 # the report reads this target from 目标分解
+                    own_t, t = None, planned
+                t_eff = own_t if own_t else t
+                d = it["direction"]
+                if d in ("不低于",):
+                    actual = t_eff * (rng.uniform(1.0, 1.05) if ratio else rng.uniform(0.8, 0.95))
+                elif d in ("不超过",):
+                    actual = t_eff * (rng.uniform(0.5, 1.0) if ratio else rng.uniform(1.2, 2.0))
+                elif d == "反向":
+                    actual = t_eff / ratio
+                else:
+                    actual = t_eff * ratio
+                actual = round(actual) if t_eff >= 100 else round(actual, 4)
+                rows[bk.ACTUALS].append([month, p["employee_id"], p["name"], it["item"], actual,
+                                         own_t if own_t else None])
+            if p["category"] == "创利部门":
+                com = round(rng.uniform(5500, 9000) * (0.6 + 0.4 * level), -1)
+                rows[bk.COMMISSION].append([month, p["employee_id"], p["name"], com])
+        # adjustments: a few deductions and a bonus each month; a veto in the last month
+        staff = [p for p in people if p["status"] == "正式" and p["hire_date"] <= month_end
+                 and not SCRIPTS.get((p["position"], p["k"]))]
+        for p in rng.choice(staff, size=3, replace=False):
+            pts, why = [(-2, "迟到3次"), (-3, "工服不规范被通报"), (3, "客户表扬信")][int(rng.integers(0, 3))]
+            rows[bk.ADJUSTMENTS].append([month, p["employee_id"], p["name"], pts, "否", why])
+        if month == MONTH:
+            v = next(p for p in people if p["position"] == "服务顾问" and p["k"] == 6)
+            rows[bk.ADJUSTMENTS].append([month, v["employee_id"], v["name"], None, "是", "重大客户投诉（否决项）"])
+        # scorer submissions for the month, in month+1
+        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
+        for p in people:
+            role = ROLE_OF.get(p["position"]) or ("各部门经理" if p["position"] in MANAGER_POSITIONS else None)
+            if p["position"] == "人力资源专员" and p["k"] == 0:
+                role = "人力资源专员"
+            if not role:
+                continue
+            day = {"行政部经理": 2, "人力资源专员": 3, "各部门经理": 4, "客服经理": 5, "财务部经理": 7}[role]
+            when = _dt.datetime(ny, nm, 1, 9, 0) + _dt.timedelta(days=day - 2, hours=int(rng.integers(0, 7)))
+            if month == MONTH and p["position"] == "财务经理":
+                when = _dt.datetime(ny, nm, 9, 10, 15)            # two days late
+            if month == MONTH and p["position"] == "钣喷主管":
+                when = _dt.datetime(ny, nm, 5, 17, 31)            # one minute late = one day
+            rows[bk.SUBMISSIONS].append([month, p["name"], role, when])
+    return rows
+
+
+def _plan_targets(path: Path):
+    """Lookup into the sample 目标分解 (addin.targets.month_targets); None when unavailable."""
+    try:
+        from addin.targets import month_targets
+        book = bk.load_book(path)
+        if not book.has(bk.TARGETS):
+            return None
+        cache = {m: month_targets(book, m) for m in MONTHS}
+    except Exception:   # noqa: BLE001 - the demo then uses personal targets only
+        return None
+    lut = {m: dict(zip(zip(t["indicator"], t["owner"]), t["target"])) for m, t in cache.items()}
+
+    def lookup(month, indicator, person):
+        for owner in (person["employee_id"], person["name"], person["department"], person["position"]):
+            v = lut[month].get((indicator, owner))
+            if v is not None and v == v and v > 0:
+                return float(v)
+        return None
+    return lookup
+
+
+def write_demo_book(path, seed: int = 20260930, run: bool = True, progress: bool = False) -> Path:
+    """Write the sample store workbook to `path`; with run=True run every month's report in order."""
+    from workbook.build import fill_table, new_workbook
+    path = Path(path)
+    wb = new_workbook(store=STORE, month=MONTH, sample_targets=True)
+    bk.atomic_save(wb.save, path)
+    rows = generate(seed, _plan_targets(path))
+    for sheet, data in rows.items():
+        fill_table(wb[sheet], data)
+    bk.atomic_save(wb.save, path)
+    if run:
+        from addin.report import monthly_report
+        for month in MONTHS:
+            monthly_report(path, month=month, progress=progress and month == MONTHS[-1])
+    return path
+
+
+def write_xlwings_files(folder: Path, stem: str) -> None:
+    """Next to a workbook: the "Run main" module named after it and an xlwings.conf."""
+    root = Path(__file__).resolve().parent.parent
+    (folder / f"{stem}.py").write_text(
+        f'"""xlwings "Run main" for {stem}.xlsx (module named after the workbook)."""\n'
+        "from addin.excel import main, monthly_report_script  # noqa: F401\n", encoding="utf-8")
+    (folder / "xlwings.conf").write_text(f'"UDF Modules","udfs"\n"PYTHONPATH","{root}"\n', encoding="utf-8")
+
+
+def cli_demo(args) -> int:
+    from addin.report import summary_text, compute_month
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "kpi4s_demo.xlsx"
+    quiet = getattr(args, "quiet", False)
+    write_demo_book(path, progress=not quiet)
+    write_xlwings_files(out, path.stem)
+    if not quiet:
+        res = compute_month(bk.load_book(path))
+        print(summary_text(res))
+        print(f"示例工作簿：{path}")
+    return 0
