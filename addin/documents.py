@@ -10,7 +10,6 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
-import io
 import math
 import os
 import re

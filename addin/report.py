@@ -366,6 +366,8 @@ def compute_month(book, month: str | None = None) -> MonthResults:
 
     if problems:
         raise BookError(_sorted(problems))
+    if not len(active):
+        warnings.append(f"员工名册中没有 {month} 在职的员工")
 
     # --- score ------------------------------------------------------------------------------
     items = items.sort_values(["employee_id", "seq"], kind="stable").reset_index(drop=True)

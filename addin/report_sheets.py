@@ -550,7 +550,8 @@ def write_results(path, res: MonthResults, dest=None, timer=None):
 
     extra = {bk.HISTORY: hist_rows, bk.REPORT: people_rows}
     extra.update({name: stream(*args) for name, args in streams.items()})
-    replace_sheets(path, buf.getvalue(), names, dest=dest, extra_rows=extra)
+    replace_sheets(path, buf.getvalue(), names, dest=dest, extra_rows=extra,
+                   parallel=(bk.HISTORY,) if len(hist) > 20_000 else ())
     if timer:
         timer.mark("写入")
     return dest or path

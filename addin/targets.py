@@ -89,7 +89,8 @@ def _table(book: bk.StoreBook, sheet: str, headers: dict, required: tuple, probl
            extra: list = ()) -> pd.DataFrame:
     """The sheet's table below its header row (the first row with a cell 指标 or 月份)."""
     keys = list(headers) + [f"m{i}" for i in range(1, len(extra) + 1)]
-    empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys + ["_row"]})
+    empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+    empty["_row"] = pd.Series(dtype="int64")
     if not book.has(sheet):
         return empty
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (_rows(book, sheet) or [])]
@@ -119,6 +120,11 @@ def _table(book: bk.StoreBook, sheet: str, headers: dict, required: tuple, probl
     df["_row"] = np.arange(h + 2, h + 2 + len(body))
     filled = df[keys].map(lambda v: v is not None and str(v).strip() != "").any(axis=1) if len(df) else []
     return df[np.asarray(filled, dtype=bool)].reset_index(drop=True) if len(df) else empty
+
+
+def _m(mask) -> np.ndarray:
+    """A boolean mask as a numpy bool array (empty frames give object dtype otherwise)."""
+    return np.asarray(mask, dtype=bool)
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -185,10 +191,16 @@ def _read_indicators(book, year, problems) -> tuple[pd.DataFrame, int]:
     rows = ind["_row"].to_numpy()
     ind["year_num"] = pd.to_numeric(ind["year"], errors="coerce")
     bad_year = ind["year"].map(lambda v: v not in (None, "")) & (ind["year_num"].isna() | (ind["year_num"] % 1 != 0))
-    for r in rows[bad_year.to_numpy()]:
+    for r in rows[_m(bad_year)]:
         problems.append(Problem(TARGETS, int(r), "年度", "年度应为四位数年份，如 2026"))
     y = _year_of(book, ind, year)
     ind = ind[ind["year_num"].isna() | (ind["year_num"] == y)].reset_index(drop=True)
+    if not len(ind):                    # nothing typed for this year
+        for k, v in (("additive", True), ("method_key", "equal"), ("calendar_key", book.policy.calendar),
+                     ("dec", 0), ("lower", False), ("weights", None)):
+            ind[k] = pd.Series(dtype=object)
+        ind["target"] = pd.Series(dtype=float)
+        return ind, y
     rows = ind["_row"].to_numpy()
     for k in ("indicator", "unit", "kind", "direction", "method", "calendar", "lead", "note"):
         ind[k] = _text(ind[k])
@@ -196,34 +208,34 @@ def _read_indicators(book, year, problems) -> tuple[pd.DataFrame, int]:
     s.attrs["_row"] = rows
     ind["target"] = _numbers(s, TARGETS, "年度目标", problems)
     blank_name = ind["indicator"].eq("")
-    for r in rows[blank_name.to_numpy()]:
+    for r in rows[_m(blank_name)]:
         problems.append(Problem(TARGETS, int(r), "指标", "指标名称不能为空"))
     dup = ind["indicator"].duplicated(keep="first") & ~blank_name
-    for r, name in zip(rows[dup.to_numpy()], ind.loc[dup, "indicator"]):
+    for r, name in zip(rows[_m(dup)], ind.loc[dup, "indicator"]):
         problems.append(Problem(TARGETS, int(r), "指标", f"指标「{name}」在 {y} 年重复"))
     raw_blank = s.map(lambda v: v is None or str(v).strip() == "").to_numpy()
     missing = raw_blank & ~blank_name.to_numpy()
-    for r in rows[missing]:
+    for r in rows[_m(missing)]:
         problems.append(Problem(TARGETS, int(r), "年度目标", "缺少年度目标"))
     neg = ind["target"] < 0
-    for r in rows[neg.to_numpy()]:
+    for r in rows[_m(neg)]:
         problems.append(Problem(TARGETS, int(r), "年度目标", "年度目标不能为负数"))
     # kind: explicit, or inferred from the unit (%, x/y and 率 are rates)
     kind = ind["kind"].map(lambda v: KIND_ALIASES.get(v, KIND_ALIASES.get(v.lower(), None)) if v else None)
     bad_kind = ind["kind"].ne("") & kind.isna()
-    for r, v in zip(rows[bad_kind.to_numpy()], ind.loc[bad_kind, "kind"]):
+    for r, v in zip(rows[_m(bad_kind)], ind.loc[bad_kind, "kind"]):
         problems.append(Problem(TARGETS, int(r), "类型", f"「{v}」应填 可加 或 不可加"))
     rate_like = ind["unit"].str.contains("%|％|/|每", regex=True) | ind["indicator"].str.contains("率|单车|日均|每天|/天", regex=True)
     ind["additive"] = kind.where(kind.notna(), ~rate_like).astype(bool)
     # method
     meth = ind["method"].map(lambda v: SPLIT_ALIASES.get(v, SPLIT_ALIASES.get(v.lower())) if v else "equal")
     bad_m = meth.isna()
-    for r, v in zip(rows[bad_m.to_numpy()], ind.loc[bad_m, "method"]):
+    for r, v in zip(rows[_m(bad_m)], ind.loc[bad_m, "method"]):
         problems.append(Problem(TARGETS, int(r), "分解方式", f"分解方式「{v}」无法识别（可选：平均/天数/工作日/去年实绩/指定比例）"))
     ind["method_key"] = meth.fillna("equal")
     # calendar
     cal = ind["calendar"].map(lambda v: CALENDAR_ALIASES.get(v, CALENDAR_ALIASES.get(v.lower())) if v else book.policy.calendar)
-    for r, v in zip(rows[cal.isna().to_numpy()], ind.loc[cal.isna(), "calendar"]):
+    for r, v in zip(rows[_m(cal.isna())], ind.loc[cal.isna(), "calendar"]):
         problems.append(Problem(TARGETS, int(r), "日历", f"日历「{v}」无法识别（可选：周末 weekend / 中国 cn）"))
     ind["calendar_key"] = cal.fillna(book.policy.calendar)
     if (ind["calendar_key"] == "cn").any():
@@ -236,14 +248,14 @@ def _read_indicators(book, year, problems) -> tuple[pd.DataFrame, int]:
     s.attrs["_row"] = rows
     dec = _numbers(s, TARGETS, "小数位", problems)
     bad_dec = dec.notna() & ((dec % 1 != 0) | (dec < -6) | (dec > 6))
-    for r in rows[bad_dec.to_numpy()]:
+    for r in rows[_m(bad_dec)]:
         problems.append(Problem(TARGETS, int(r), "小数位", "小数位应为 -6 到 6 的整数"))
     default_dec = np.where(ind["unit"].str.startswith("万"), 4, 0)
     ind["dec"] = dec.where(dec.notna() & ~bad_dec, default_dec).astype(int)
     # direction (for progress of rates)
     lower = ind["direction"].isin(DIRECTION_LOWER)
     bad_dir = ~ind["direction"].isin(DIRECTION_LOWER | DIRECTION_HIGHER)
-    for r, v in zip(rows[bad_dir.to_numpy()], ind.loc[bad_dir, "direction"]):
+    for r, v in zip(rows[_m(bad_dir)], ind.loc[bad_dir, "direction"]):
         problems.append(Problem(TARGETS, int(r), "方向", f"方向「{v}」无法识别（可选：≥ / ≤）"))
     ind["lower"] = lower
     # the twelve month values: last year's actuals or explicit shares
@@ -306,14 +318,14 @@ def _read_owners(book, ind, problems) -> pd.DataFrame:
         own[key] = _numbers(s, OWNERS, header, problems)
     known = set(ind["indicator"])
     unknown = ~own["indicator"].isin(known)
-    for r, v in zip(rows[unknown.to_numpy()], own.loc[unknown, "indicator"]):
+    for r, v in zip(rows[_m(unknown)], own.loc[unknown, "indicator"]):
         problems.append(Problem(OWNERS, int(r), "指标", f"指标「{v}」不在本年度目标分解表中" if v else "指标不能为空"))
     blank = own["owner"].eq("")
-    for r in rows[blank.to_numpy()]:
+    for r in rows[_m(blank)]:
         problems.append(Problem(OWNERS, int(r), "责任人", "责任人不能为空"))
     typ = own["type"].map(lambda v: OWNER_TYPES.get(v, OWNER_TYPES.get(v.lower())) if v else None)
     bad_t = own["type"].ne("") & typ.isna()
-    for r, v in zip(rows[bad_t.to_numpy()], own.loc[bad_t, "type"]):
+    for r, v in zip(rows[_m(bad_t)], own.loc[bad_t, "type"]):
         problems.append(Problem(OWNERS, int(r), "责任类型", f"责任类型「{v}」无法识别（可选：业务线/部门/岗位/员工）"))
     # a blank type is read from the roster: a department, a position, an employee, else a stream
     roster = _roster(book)
@@ -330,12 +342,12 @@ def _read_owners(book, ind, problems) -> pd.DataFrame:
                   ("employee", set(ids) | set(names), "员工「{}」不在员工名册中（填员工编号或姓名）"))
         for key, pool, msg in checks:
             bad = own["type_key"].eq(key) & ~own["owner"].isin(pool) & ~blank
-            for r, v in zip(rows[bad.to_numpy()], own.loc[bad, "owner"]):
+            for r, v in zip(rows[_m(bad)], own.loc[bad, "owner"]):
                 problems.append(Problem(OWNERS, int(r), "责任人", msg.format(v)))
     own["display"] = own["owner"].map(lambda v: f"{v} {ids[v]}" if v in ids else (f"{names[v]} {v}" if v in names else v))
     own["twin"] = own["owner"].map(lambda v: ids.get(v) or names.get(v) or "")
     neg = (own["share"] < 0) | (own["amount"] < 0)
-    for r in rows[neg.to_numpy()]:
+    for r in rows[_m(neg)]:
         problems.append(Problem(OWNERS, int(r), "占比", "占比和目标额不能为负数"))
     return own
 
@@ -373,6 +385,9 @@ def _build(book: bk.StoreBook, year=None, as_of=None, progress: bool = True) -> 
         raise BookError(problems, title="目标分解有错误，未写入任何内容")
     model = Model(year=y, as_of=None, indicators=ok_ind, owners=nodes, months=node_months,
                   segments=seg, weeks=week)
+    if not n:                          # no indicators for the year: nothing to check or track
+        model.as_of = _as_of(as_of, y) if progress else None
+        return model
     model.checks = _checks(model, book)
     if progress:
         problems = []
@@ -408,7 +423,7 @@ def _owner_tree(ind: pd.DataFrame, own: pd.DataFrame, month: np.ndarray, problem
                 continue
             rows = kids["_row"].to_numpy()
             dup = kids["owner"].duplicated()
-            for rr, v in zip(rows[dup.to_numpy()], kids.loc[dup, "owner"]):
+            for rr, v in zip(rows[_m(dup)], kids.loc[dup, "owner"]):
                 problems.append(Problem(OWNERS, int(rr), "责任人", f"「{v}」在同一上级下重复"))
             kids = kids[~dup.to_numpy()]
             rows = kids["_row"].to_numpy()
@@ -450,6 +465,22 @@ def _owner_tree(ind: pd.DataFrame, own: pd.DataFrame, month: np.ndarray, problem
             problems.append(Problem(OWNERS, int(rr), "上级", f"上级「{v}」不是「{name}」的责任人（留空表示全店）"))
     nodes = pd.DataFrame(out_rows)
     months = np.vstack(out_months) if out_months else np.zeros((0, 12))
+    if len(nodes):                 # depth-first order: every owner right under its 上级
+        kids: dict = {}
+        for i, p in enumerate(nodes["parent_idx"].to_numpy(int)):
+            kids.setdefault(p, []).append(i)
+        order, stack = [], list(reversed(kids.get(-1, [])))
+        while stack:
+            i = stack.pop()
+            order.append(i)
+            stack.extend(reversed(kids.get(i, [])))
+        order = np.asarray(order, dtype=int)
+        new_pos = np.empty(len(nodes), dtype=int)
+        new_pos[order] = np.arange(len(order))
+        nodes = nodes.iloc[order].reset_index(drop=True)
+        p = nodes["parent_idx"].to_numpy(int)
+        nodes["parent_idx"] = np.where(p >= 0, new_pos[np.maximum(p, 0)], -1)
+        months = months[order]
     return nodes, months
 
 
@@ -616,10 +647,10 @@ def _read_actuals(book, model: Model, problems: list) -> pd.DataFrame:
         act[k] = _text(act[k])
     months = act["month"].map(bk.parse_month)
     bad = months.isna() & act["month"].map(lambda v: v not in (None, ""))
-    for r, v in zip(rows[bad.to_numpy()], act.loc[bad, "month"]):
+    for r, v in zip(rows[_m(bad)], act.loc[bad, "month"]):
         problems.append(Problem(TARGET_ACTUALS, int(r), "月份", f"月份「{v}」无法识别（应为 YYYY-MM）"))
     blank_m = act["month"].map(lambda v: v in (None, ""))
-    for r in rows[blank_m.to_numpy()]:
+    for r in rows[_m(blank_m)]:
         problems.append(Problem(TARGET_ACTUALS, int(r), "月份", "缺少月份"))
     act["month"] = months.fillna("")
     s = act["actual"].copy()
@@ -631,11 +662,11 @@ def _read_actuals(book, model: Model, problems: list) -> pd.DataFrame:
     all_ind = set(model.indicators["indicator"])
     this_year = act["month"].str.startswith(str(model.year))
     unknown_i = ~act["indicator"].isin(all_ind) & this_year
-    for r, v in zip(rows[unknown_i.to_numpy()], act.loc[unknown_i, "indicator"]):
+    for r, v in zip(rows[_m(unknown_i)], act.loc[unknown_i, "indicator"]):
         problems.append(Problem(TARGET_ACTUALS, int(r), "指标", f"指标「{v}」不在 {model.year} 年目标分解表中"))
     pairs = pd.Series(list(zip(act["indicator"], act["owner"])), index=act.index, dtype=object)
     unknown_o = ~pairs.map(lambda p: p in known) & act["indicator"].isin(all_ind) & act["owner"].ne("") & this_year
-    for r, (i, o) in zip(rows[unknown_o.to_numpy()], pairs[unknown_o]):
+    for r, (i, o) in zip(rows[_m(unknown_o)], pairs[unknown_o]):
         problems.append(Problem(TARGET_ACTUALS, int(r), "责任人", f"「{o}」不是指标「{i}」的责任人（见目标责任表）"))
     # a twin identifier (name for an id) maps to the owner as typed on 目标责任
     twin_to_owner = {(i, t): o for i, o, t in zip(nodes["indicator"], nodes["owner"], nodes["twin"]) if t}
@@ -823,14 +854,37 @@ def decompose_targets(source, year=None, as_of=None) -> dict:
     """
     book = source if isinstance(source, bk.StoreBook) else _open(source)
     model = _build(book, year, as_of, progress=True)
+    if not len(model.indicators):
+        raise BookError([Problem(TARGETS, None, "指标", f"目标分解表中没有 {model.year} 年的指标，请先填写年度目标")],
+                        title="目标分解没有可分解的内容，未写入任何内容")
     writers = sheet_writers(model, book)
     path = None
     if book.path is not None:
         path = write_output(book.path, writers)
     behind = model.progress[model.progress["status"].eq("落后")] if len(model.progress) else model.progress
-    return {"year": model.year, "as_of": model.as_of, "model": model, "path": path,
-            "sheets": list(writers), "writers": writers, "checks": model.checks,
-            "behind": behind[["indicator", "display", "done", "time_progress", "pace"]] if len(behind) else behind}
+    res = {"year": model.year, "as_of": model.as_of, "model": model, "path": path,
+           "sheets": list(writers), "writers": writers, "checks": model.checks,
+           "behind": behind[["indicator", "display", "done", "time_progress", "pace"]] if len(behind) else behind}
+    res["summary"] = summary_text(res)
+    return res
+
+
+def summary_text(res: dict, limit: int = 20) -> str:
+    """What the button's message box and the command line show (Chinese)."""
+    model = res["model"]
+    lines = [f"目标分解 {model.year} 年：{len(model.indicators)} 个指标，{int((model.owners['level'] > 0).sum())} 个责任人，"
+             f"进度截至 {model.as_of:%Y-%m-%d}"]
+    lines += [f"  [{r['结论']}] {r['校验']}：{r['数据']}" for _, r in model.checks.iterrows()]
+    behind = res["behind"]
+    if len(behind):
+        lines.append(f"进度落后（低于时间进度和计划进度）{len(behind)} 项：")
+        lines += [f"  {r['indicator']} / {r['display']}：完成 {r['done']:.1%}，时间进度 {r['time_progress']:.1%}，"
+                  f"差 {r['pace']:+.1%}" for _, r in behind.head(limit).iterrows()]
+        if len(behind) > limit:
+            lines.append(f"  … 另有 {len(behind) - limit} 项，见「{PROGRESS}」表")
+    if res["path"]:
+        lines.append(f"已写入：{res['path']}（{'、'.join(res['sheets'])}）")
+    return "\n".join(lines)
 
 
 def donor_bytes(writers: dict) -> bytes:
@@ -859,18 +913,7 @@ def write_output(path, writers: dict, dest=None) -> Path:
 
 def cli_decompose(args) -> int:
     res = decompose_targets(args.book, getattr(args, "year", None), getattr(args, "date", None))
-    model = res["model"]
-    print(f"目标分解 {model.year} 年：{len(model.indicators)} 个指标，{int((model.owners['level'] > 0).sum())} 个责任人，"
-          f"进度截至 {model.as_of:%Y-%m-%d}")
-    for _, r in model.checks.iterrows():
-        print(f"  [{r['结论']}] {r['校验']}：{r['数据']}")
-    behind = res["behind"]
-    if len(behind):
-        print(f"进度落后 {len(behind)} 项：")
-        for _, r in behind.head(20).iterrows():
-            print(f"  {r['indicator']} / {r['display']}：完成 {r['done']:.1%}，时间进度 {r['time_progress']:.1%}，差 {r['pace']:+.1%}")
-    if res["path"]:
-        print(f"已写入：{res['path']}（{'、'.join(res['sheets'])}）")
+    print(res["summary"])
     return 0
 
 
@@ -1095,7 +1138,7 @@ def _write_progress(ws, model: Model):
              [None, None, None, fmt, fmt, "0.0%", "0.0%", "0.0%", "+0.0%;-0.0%;0.0%", fmt, fmt, "0.0%", "0.0%",
               "+0.0%;-0.0%;0.0%", None])
         if behind:
-            for j in (2, 6, 9, 15):
+            for j in ((2, 6, 9, 15) if r.additive else (2, 6, 15)):
                 ws.cell(row, j).fill = st["behind_fill"]
             ws.cell(row, 2).font = st["red"]
         for j in (9, 14):
@@ -1137,6 +1180,8 @@ def _write_progress(ws, model: Model):
         chart.height = 0.62 * len(chart_rows) + 3
         chart.width = 26
         chart.visible_cells_only = False                  # the data block's columns are hidden
+        from openpyxl.worksheet.pagebreak import Break
+        ws.row_breaks.append(Break(id=end_table + 1))      # the chart prints on its own page
         ws.add_chart(chart, f"A{end_table + 2}")
         for c in (col - 1, col, col + 1):
             ws.column_dimensions[get_column_letter(c)].hidden = True

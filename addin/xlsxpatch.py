@@ -226,11 +226,14 @@ class _Package:
 
 
 def replace_sheets(target, donor: bytes, names: list[str], dest=None,
-                   extra_rows: dict[str, Callable[[dict], bytes]] | None = None) -> Path:
+                   extra_rows: dict[str, Callable[[dict], bytes]] | None = None,
+                   parallel: tuple = ()) -> Path:
     """Transplant the donor package's sheets `names` into `target`, written atomically to `dest`.
 
     extra_rows: {sheet: fn(xf_map) -> bytes} appended to that sheet's <sheetData> (fast path for
     very long tables; fn receives donor xf index -> target xf index).
+    parallel: sheets of extra_rows whose rows are built and deflated in a forked process (the
+    second core) while this one writes the rest; where fork is missing they are built here.
     """
     target = Path(target)
     dest = Path(dest) if dest else target
@@ -314,6 +317,7 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
     new_sheet_entries, new_rels = [], []
     max_sid = max([int(s) for _, s, _, _ in t_sheets] or [0])
     rids = {r["Id"] for r in _rels(wb_rels)}
+    deferred: dict = {}                      # part -> (sheet, head, rows fn, tail)
     for name in names:                       # free the replaced sheets' drawings first
         if name in by_name:
             remove_tree(by_name[name][2])
@@ -322,13 +326,13 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
             raise KeyError(f"donor has no sheet {name!r}")
         d_part = d_sheets[name]
         xml = _remap_sheet(dp.text(d_part), sst, styles)
+        long_rows = None
         if extra_rows and name in extra_rows:
-            extra = extra_rows[name](styles.xf).decode("utf-8")
-            if "</sheetData>" in xml:
-                xml = xml.replace("</sheetData>", extra + "</sheetData>", 1)
-            else:
-                xml = xml.replace("<sheetData/>", f"<sheetData>{extra}</sheetData>", 1)
             xml = re.sub(r'<dimension ref="[^"]*"/>', "", xml, count=1)
+            if "</sheetData>" not in xml:
+                xml = xml.replace("<sheetData/>", "<sheetData></sheetData>", 1)
+            head, tail = xml.split("</sheetData>", 1)
+            long_rows = (head.encode("utf-8"), extra_rows[name], ("</sheetData>" + tail).encode("utf-8"))
         if name in by_name:
             _, _, t_part = by_name[name]
         else:
@@ -342,7 +346,10 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
             new_rels.append(f'<Relationship Id="{rid}" Type="{WS_TYPE}" Target="{_relative("xl/workbook.xml", t_part)}"/>')
             new_sheet_entries.append(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{max_sid}" r:id="{rid}"/>')
             add_override(t_part, WS_CT)
-        written[t_part] = xml.encode("utf-8")
+        if long_rows is None:
+            written[t_part] = xml.encode("utf-8")
+        else:
+            deferred[t_part] = (name, *long_rows)
         removed.discard(t_part)
         removed.discard(_rels_path(t_part))
         copy_tree(d_part, t_part)
@@ -352,8 +359,11 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
             wb_xml = wb_xml[:root.start()] + root.group(0).replace("<workbook", f'<workbook xmlns:r="{R_NS}"', 1) + wb_xml[root.end():]
         wb_xml = wb_xml.replace("</sheets>", "".join(new_sheet_entries) + "</sheets>", 1)
         wb_rels = wb_rels.replace("</Relationships>", "".join(new_rels) + "</Relationships>", 1)
-    for part in removed - set(written):
+    for part in removed - set(written) - set(deferred):
         drop_overrides(part)
+    jobs = {part: _fork_deflate(head, fn, tail, styles.xf) for part, (name, head, fn, tail) in deferred.items()
+            if name in parallel}
+    wb_xml = _merge_defined_names(wb_xml, dp.text("xl/workbook.xml"), names)
     # calcChain: stale once sheets are replaced; Excel rebuilds it
     if "xl/calcChain.xml" in tp.names:
         removed.add("xl/calcChain.xml")
@@ -368,7 +378,7 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
             done = set()
             for info in tp.zip.infolist():
                 n = info.filename
-                if n in removed and n not in written:
+                if (n in removed and n not in written) or n in deferred:
                     continue
                 if n in written:
                     out.writestr(_info(n), written[n], compresslevel=1)
@@ -378,8 +388,93 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
             for n, data in written.items():
                 if n not in done:
                     out.writestr(_info(n), data, compresslevel=1)
-    atomic_save(save, dest)
+            for n, (name, head, fn, tail) in deferred.items():     # the long sheets last
+                got = jobs[n].result() if n in jobs else None
+                if got is None:
+                    out.writestr(_info(n), b"".join((head, fn(styles.xf), tail)), compresslevel=1)
+                else:
+                    _write_deflated(out, n, *got)
+    try:
+        atomic_save(save, dest)
+    finally:
+        for job in jobs.values():
+            job.close()
     return dest
+
+
+class _ForkJob:
+    """A forked child that builds one long part and deflates it; result() → (data, crc, size)
+    or None when the child failed (the caller then builds the part itself)."""
+
+    def __init__(self, proc, conn):
+        self.proc, self.conn = proc, conn
+
+    def result(self):
+        try:
+            crc, size = self.conn.recv()
+            data = self.conn.recv_bytes()
+            return data, crc, size
+        except (EOFError, OSError, ValueError, TypeError):
+            return None
+        finally:
+            self.close()
+
+    def close(self):
+        try:
+            self.conn.close()
+        finally:
+            if self.proc.is_alive():
+                self.proc.join(timeout=0.5)
+                if self.proc.is_alive():
+                    self.proc.kill()
+            self.proc.join()
+
+
+def _fork_deflate(head: bytes, fn, tail: bytes, xf_map: dict):
+    import multiprocessing as mp
+    import zlib
+    if "fork" not in mp.get_all_start_methods():
+        return _NoJob()
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def work():
+        try:
+            body = fn(xf_map)
+            comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+            crc = zlib.crc32(tail, zlib.crc32(body, zlib.crc32(head)))
+            data = comp.compress(head) + comp.compress(body) + comp.compress(tail) + comp.flush()
+            child.send((crc, len(head) + len(body) + len(tail)))
+            child.send_bytes(data)
+        finally:
+            child.close()
+    proc = ctx.Process(target=work, daemon=True)
+    proc.start()
+    child.close()
+    return _ForkJob(proc, parent)
+
+
+class _NoJob:
+    def result(self):
+        return None
+
+    def close(self):
+        pass
+
+
+def _write_deflated(zout: zipfile.ZipFile, name: str, data: bytes, crc: int, size: int) -> None:
+    """Write a member whose raw-deflate stream, CRC and size were computed elsewhere."""
+    zi = _info(name)
+    zi.compress_type = zipfile.ZIP_DEFLATED
+    zi.CRC, zi.file_size, zi.compress_size = crc & 0xFFFFFFFF, size, len(data)
+    zi.flag_bits &= ~0x08
+    zi.header_offset = zout.fp.tell()
+    zout.fp.write(zi.FileHeader())
+    zout.fp.write(data)
+    zout.filelist.append(zi)
+    zout.NameToInfo[zi.filename] = zi
+    zout.start_dir = zout.fp.tell()
+    zout._didModify = True
 
 
 def _explicit_labels(chart: bytes) -> bytes:
@@ -416,6 +511,36 @@ def _order_flags(block: str) -> str:
     m = re.search(r"<c:(separator|showLeaderLines|leaderLines|extLst)\b", stripped)
     pos = m.start() if m else stripped.rindex("</c:dLbls>")
     return stripped[:pos] + ordered + stripped[pos:]
+
+
+def _merge_defined_names(wb_xml: str, donor_xml: str, names: list[str]) -> str:
+    """Carry the donor's sheet-local defined names (print titles, autofilter ranges) of the
+    transplanted sheets over, with localSheetId renumbered to the target's sheet order."""
+    d_order = [_unescape(n) for n in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', donor_xml)]
+    t_order = [_unescape(n) for n in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', wb_xml)]
+    moved = {t_order.index(n) for n in names if n in t_order}
+    block = re.search(r"<definedNames>(.*?)</definedNames>", wb_xml, re.S)
+    kept = []
+    if block:
+        for m in re.finditer(r"<definedName\b([^>]*)>(.*?)</definedName>", block.group(1), re.S):
+            local = re.search(r'localSheetId="(\d+)"', m.group(1))
+            if local and int(local.group(1)) in moved:
+                continue                     # the replaced sheet's old names go
+            kept.append(m.group(0))
+    for m in re.finditer(r"<definedName\b([^>]*)>(.*?)</definedName>", donor_xml, re.S):
+        local = re.search(r'localSheetId="(\d+)"', m.group(1))
+        if not local or int(local.group(1)) >= len(d_order) or d_order[int(local.group(1))] not in names:
+            continue
+        target_ix = t_order.index(d_order[int(local.group(1))])
+        attrs = re.sub(r'localSheetId="\d+"', f'localSheetId="{target_ix}"', m.group(1))
+        kept.append(f"<definedName{attrs}>{m.group(2)}</definedName>")
+    body = f"<definedNames>{''.join(kept)}</definedNames>" if kept else ""
+    if block:
+        return wb_xml[:block.start()] + body + wb_xml[block.end():]
+    if not body:
+        return wb_xml
+    end = wb_xml.index("</sheets>") + len("</sheets>")
+    return wb_xml[:end] + body + wb_xml[end:]
 
 
 def _copy_member(zin: zipfile.ZipFile, info: zipfile.ZipInfo, zout: zipfile.ZipFile) -> None:

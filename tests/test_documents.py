@@ -414,3 +414,14 @@ def test_pdf_with_libreoffice(tmp_path):
     pdfs = [p for p in files if p.suffix == ".pdf"]
     assert sorted(p.stem for p in pdfs) == sorted(p.stem for p in files if p.suffix == ".docx")
     assert all(p.read_bytes()[:4] == b"%PDF" for p in pdfs)
+
+
+def test_issue_date_from_settings():
+    from types import SimpleNamespace
+    from addin.errors import BookError
+    assert docs.issue_date_of(SimpleNamespace(settings={"签发日期": "2026年10月8日"})) == dt.date(2026, 10, 8)
+    assert docs.issue_date_of(SimpleNamespace(settings={"issue_date": 46303})) == dt.date(2026, 10, 8)
+    assert docs.issue_date_of(SimpleNamespace(settings={})) == dt.date.today()
+    with pytest.raises(BookError, match="签发日期「明天」无法识别"):
+        docs.issue_date_of(SimpleNamespace(settings={"签发日期": "明天"}))
+    assert docs.add_months(dt.date(2026, 12, 31), 2) == dt.date(2027, 2, 28)

@@ -158,13 +158,13 @@ def test_rerun_gives_same_contents_and_no_duplicate_history(book, tmp_path):
 
 def test_input_sheets_unchanged_cell_for_cell(book):
     before_wb = openpyxl.load_workbook(book)
-    inputs = before_wb.sheetnames               # every sheet of the template is input
+    inputs = [s for s in before_wb.sheetnames if s not in bk.OUTPUT_SHEETS]    # all but 历史
     assert {bk.SETTINGS, bk.ROSTER, bk.SCORECARDS, bk.ACTUALS, bk.RATINGS, bk.PREVIEW} <= set(inputs)
     before = {s: [[c.value for c in r] for r in before_wb[s].iter_rows()] for s in inputs}
     fmt_before = {s: [[c.number_format for c in r] for r in before_wb[s].iter_rows()] for s in inputs}
     assert kpi4s("report", book).returncode == 0
     after_wb = openpyxl.load_workbook(book)
-    assert after_wb.sheetnames[:len(inputs)] == list(before_wb.sheetnames)
+    assert after_wb.sheetnames[:len(before_wb.sheetnames)] == list(before_wb.sheetnames)
     for s in inputs:
         assert [[c.value for c in r] for r in after_wb[s].iter_rows()] == before[s], s
         assert [[c.number_format for c in r] for r in after_wb[s].iter_rows()] == fmt_before[s], s
@@ -283,3 +283,17 @@ def test_december_closes_the_year_with_pasted_history(tmp_path):
     assert table["T1"]["等级"] == "B" and table["T1"]["年度结果"] == "具备年终调薪资格"
     hist = values(path, bk.HISTORY)[1:]
     assert len(hist) == 11 + 2 + 5 and sum(r[0] == "2026-12" for r in hist) == 5
+
+
+def test_macro_enabled_workbook_keeps_its_vba_project(book, tmp_path):
+    from workbook.build import build_xlsm
+    xlsm = build_xlsm(book, tmp_path / "store.xlsm")
+    if xlsm is None:
+        pytest.skip("xlwings quickstart.xlsm not installed")
+    vba = zipfile.ZipFile(xlsm).read("xl/vbaProject.bin")
+    run = kpi4s("report", xlsm)
+    assert run.returncode == 0, run.stderr
+    with zipfile.ZipFile(xlsm) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+        assert "macroEnabled.main+xml" in z.read("[Content_Types].xml").decode()
+    assert bk.REPORT in CalamineWorkbook.from_path(str(xlsm)).sheet_names

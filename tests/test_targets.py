@@ -40,16 +40,25 @@ def sheet_frame(path, name, header_row=3) -> pd.DataFrame:
 
 def set_cells(path, sheet, find_col, find_value, changes: dict, header_row=2):
     """Edit input cells (the user typing): rows whose `find_col` is `find_value`."""
+    edit(path, [(sheet, find_col, find_value, changes)])
+
+
+def edit(path, edits: list, append: dict | None = None, header_row=2):
+    """Several edits with one open/save: [(sheet, find_col, find_value, {col: value})]."""
     wb = openpyxl.load_workbook(path)
-    ws = wb[sheet]
-    head = [c.value for c in ws[header_row]]
-    hits = 0
-    for r in range(header_row + 1, ws.max_row + 1):
-        if ws.cell(r, head.index(find_col) + 1).value == find_value:
-            for col, v in changes.items():
-                ws.cell(r, head.index(col) + 1).value = v
-            hits += 1
-    assert hits, f"{find_value} not found on {sheet}"
+    for sheet, find_col, find_value, changes in edits:
+        ws = wb[sheet]
+        head = [c.value for c in ws[header_row]]
+        hits = 0
+        for r in range(header_row + 1, ws.max_row + 1):
+            if ws.cell(r, head.index(find_col) + 1).value == find_value:
+                for col, v in changes.items():
+                    ws.cell(r, head.index(col) + 1).value = v
+                hits += 1
+        assert hits, f"{find_value} not found on {sheet}"
+    for sheet, rows in (append or {}).items():
+        for row in rows:
+            wb[sheet].append(row)
     wb.save(path)
 
 
@@ -253,11 +262,9 @@ def test_inputs_untouched_and_rerun_replaces(decomposed, tmp_path):
 # --------------------------------------------------------------------------- bad input
 def test_bad_input_lists_every_problem_and_writes_nothing(demo_book, tmp_path):
     path = copy(demo_book, tmp_path)
-    set_cells(path, tg.TARGETS, "指标", "配件采购额", {"年度目标": -800_000})
-    set_cells(path, tg.OWNERS, "责任人", "客服部", {"占比": 0.2})              # 精品销售额: 70% + 20%
-    wb = openpyxl.load_workbook(path)
-    wb[tg.OWNERS].append(["接车台次", "服务顾问组", "员工", "E9999", 0, None, "不在名册"])
-    wb.save(path)
+    edit(path, [(tg.TARGETS, "指标", "配件采购额", {"年度目标": -800_000}),
+                (tg.OWNERS, "责任人", "客服部", {"占比": 0.2})],              # 精品销售额: 70% + 20%
+         append={tg.OWNERS: [["接车台次", "服务顾问组", "员工", "E9999", 0, None, "不在名册"]]})
     raw = path.read_bytes()
     out = run_cli("decompose", path, "--date", AS_OF)
     assert out.returncode == 2
@@ -275,9 +282,9 @@ def test_bad_input_lists_every_problem_and_writes_nothing(demo_book, tmp_path):
 
 def test_more_bad_inputs_are_named(sample_book, tmp_path):
     path = copy(sample_book, tmp_path)
-    set_cells(path, tg.TARGETS, "指标", "精品销售额", {"分解方式": "按心情"})
-    set_cells(path, tg.TARGETS, "指标", "售后产值", {"3月": None})
-    set_cells(path, tg.OWNERS, "责任人", "配件部", {"上级": "配件总部"})
+    edit(path, [(tg.TARGETS, "指标", "精品销售额", {"分解方式": "按心情"}),
+                (tg.TARGETS, "指标", "售后产值", {"3月": None}),
+                (tg.OWNERS, "责任人", "配件部", {"上级": "配件总部"})])
     with pytest.raises(BookError) as err:
         tg.build_model(path, 2026, AS_OF)
     text = str(err.value)
@@ -313,8 +320,8 @@ def test_changed_annual_target_flows_to_the_months_scorecard(demo_book, tmp_path
     set_cells(path, tg.TARGETS, "指标", "售后产值", {"年度目标": 7_200_000})
     with pytest.raises(BookError, match="目标额合计 6,000,000 ≠ 上级目标 7,200,000"):
         manager_target()                 # the streams were typed as amounts: they must follow
-    set_cells(path, tg.OWNERS, "责任人", "保险理赔", {"目标额": 2_640_000})
-    set_cells(path, tg.OWNERS, "责任人", "车间维修及索赔", {"目标额": 4_560_000})
+    edit(path, [(tg.OWNERS, "责任人", "保险理赔", {"目标额": 2_640_000}),
+                (tg.OWNERS, "责任人", "车间维修及索赔", {"目标额": 4_560_000})])
     after = manager_target()
     assert after != before
     assert after == pytest.approx(7_200_000 * sep_share[8] / sep_share.sum(), abs=1)
@@ -338,3 +345,25 @@ def test_targets_only_workbook_and_template(tmp_path):
     wb = openpyxl.load_workbook(path)
     assert {tg.TARGETS, tg.OWNERS, tg.TARGET_ACTUALS, *tg.OUTPUT_SHEETS} <= set(wb.sheetnames)
     assert bt.TEMPLATE.exists()                                       # the shipped template is built
+
+
+def test_empty_targets_sheet_is_one_clear_message(tmp_path):
+    from workbook.build import new_workbook
+    path = tmp_path / "empty.xlsx"
+    new_workbook(store="测试店", month="2026-09").save(path)
+    raw = path.read_bytes()
+    out = run_cli("decompose", path)
+    assert out.returncode == 2 and "没有 2026 年的指标" in out.stderr
+    assert path.read_bytes() == raw
+    assert tg.month_targets(bk.load_book(path), "2026-09").empty       # the report simply finds none
+
+
+def test_without_owner_and_actual_sheets(sample_book):
+    wb = openpyxl.load_workbook(sample_book)
+    rows = {n: [list(r) for r in wb[n].iter_rows(values_only=True)] for n in wb.sheetnames
+            if n not in (tg.OWNERS, tg.TARGET_ACTUALS)}
+    res = tg.decompose_targets(rows, 2026, "2026-05-31")
+    assert (res["model"].owners["level"] == 0).all()
+    assert set(res["model"].progress["status"]) == {"无实绩"}
+    t = tg.month_targets(rows, "2026-05").set_index(["indicator", "owner"])["target"]
+    assert t[("配件采购额", "")] == 66_667 and t[("配件采购额", "配件经理")] == 66_667

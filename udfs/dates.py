@@ -75,7 +75,9 @@ def to_timestamps(x, name: str = "date") -> np.ndarray:
     rest = ~numeric & ~blank.to_numpy()
     if rest.any():
         values = s[rest]
-        text = values.map(lambda v: v if not isinstance(v, str) else v.strip().replace("/", "-"))
+        text = values.copy()
+        strs = values.map(type).eq(str)
+        text[strs] = values[strs].str.strip().str.replace("/", "-", regex=False)
         try:
             parsed = pd.to_datetime(text, errors="coerce", format="mixed")
         except (TypeError, ValueError):

@@ -390,8 +390,15 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     dv = DataValidation(type="list", formula1=_list_ref("等级"), allow_blank=True)
     dv.add(f"F2:F{MAX_ROWS}")
     ws.add_data_validation(dv)
+    from openpyxl.worksheet.properties import PageSetupProperties
     for ws in wb.worksheets:
         ws.sheet_view.zoomScale = 100
+        ws.page_setup.orientation = "landscape"          # printable: one page wide
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.print_title_rows = "1:1" if ws.title not in (bk.PREVIEW,) else None
     return wb
 
 

@@ -174,6 +174,10 @@ def _header(ws, columns, row: int = 2, extra: list = ()):
         ws.column_dimensions[get_column_letter(k)].width = 9
     ws.row_dimensions[row].height = 24
     ws.freeze_panes = ws.cell(row + 1, 3)
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = f"{row}:{row}"
 
 
 def _validation(ws, col: int, choices: list, prompt: str = ""):
