@@ -18,6 +18,8 @@ from addin import book as bk
 STORE = "鹏程汽车4S店（售后服务部）"
 MONTHS = [f"2026-{m:02d}" for m in range(3, 10)]      # 2026-03 … 2026-09 (closes Q3)
 MONTH = MONTHS[-1]
+ISSUE_DATE = "2026-10-08"     # letters for September are issued after the 1–7 October scoring days
+AS_OF = "2026-09-30"          # the demo's 进度 date: the month's last day
 GM = "王建国"
 
 # (department, position, category, count, salary range, manager position)
@@ -253,7 +255,7 @@ def write_demo_book(path, seed: int = 20260930, run: bool = True, progress: bool
     """Write the sample store workbook to `path`; with run=True run every month's report in order."""
     from workbook.build import fill_table, new_workbook
     path = Path(path)
-    wb = new_workbook(store=STORE, month=MONTH, sample_targets=True)
+    wb = new_workbook(store=STORE, month=MONTH, sample_targets=True, issue_date=ISSUE_DATE)
     bk.atomic_save(wb.save, path)
     rows = generate(seed, _plan_targets(path))
     for sheet, data in rows.items():
@@ -261,8 +263,10 @@ def write_demo_book(path, seed: int = 20260930, run: bool = True, progress: bool
     bk.atomic_save(wb.save, path)
     if run:
         from addin.report import monthly_report
+        from addin.targets import decompose_targets
         for month in MONTHS:
             monthly_report(path, month=month, progress=progress and month == MONTHS[-1])
+        decompose_targets(path, as_of=AS_OF)
     return path
 
 
@@ -283,8 +287,13 @@ def cli_demo(args) -> int:
     quiet = getattr(args, "quiet", False)
     write_demo_book(path, progress=not quiet)
     write_xlwings_files(out, path.stem)
+    from addin.documents import appraisal_forms, warning_letters
+    forms = appraisal_forms(path, out_dir=out / "评估表")
+    letters = warning_letters(path, out_dir=out / "警告信")
     if not quiet:
         res = compute_month(bk.load_book(path))
         print(summary_text(res))
         print(f"示例工作簿：{path}")
+        print(f"评估表：{len(forms)} 个文件 → {out / '评估表'}")
+        print(f"警告信/改进计划：{len(letters)} 个文件 → {out / '警告信'}")
     return 0

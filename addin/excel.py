@@ -195,13 +195,31 @@ def warning_letters_button():
 
 
 def decompose_targets_button():
-    """目标分解 button: fills the target sheets from the annual targets (saved file, reopened)."""
-    from addin.targets import decompose_targets
+    """目标分解 button: decompose the live workbook's annual targets and write the target
+    output sheets' values (the file may be open and locked by Excel, so nothing is saved)."""
+    from addin import targets
     book = xw.Book.caller()
-    path = _saved_path(book)
+    data = read_book(book)
     try:
-        result = decompose_targets(path)
+        import datetime as _dt
+        model = targets.build_model(data, as_of=_dt.date.today(), progress=True)
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 目标分解：输入有误")
         return
-    _alert(book, f"目标分解完成：{result}\n请关闭并重新打开工作簿查看结果。", "kpi4s 目标分解")
+    write_openpyxl_sheets(book, targets.sheet_writers(model, bk.load_book(data)))
+    _alert(book, "目标分解完成。", "kpi4s 目标分解")
+
+
+def write_openpyxl_sheets(book, writers: dict) -> None:
+    """Render {sheet: callable(openpyxl ws)} in memory and write the values with xlwings."""
+    import openpyxl
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, fill in writers.items():
+        ws = wb.create_sheet(name)
+        fill(ws)
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        sh = _sheet(book, name)
+        if rows:
+            width = max(len(r) for r in rows)
+            sh["A1"].value = [r + [None] * (width - len(r)) for r in rows]

@@ -125,3 +125,35 @@ def test_write_sheets_keeps_other_parts_byte_for_byte(small_book):
         after = {n: z.read(n) for n in z.namelist()}
     for name, data in before.items():
         assert after[name] == data
+
+
+def test_long_sheet_built_in_a_forked_process_matches_the_serial_path(small_book, tmp_path):
+    """xlsxpatch: a long sheet's rows streamed (and deflated on the other core) read back the same."""
+    import io
+
+    import pandas as pd
+    import xlsxwriter
+
+    from addin.report_sheets import rows_xml
+    from addin.xlsxpatch import replace_sheets
+    from python_calamine import CalamineWorkbook
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("长表")
+    fmt = wb.add_format({"num_format": "0.0", "bold": True})
+    ws.write_row(0, 0, ["编号", "得分"], fmt)
+    xf = fmt._get_xf_index()
+    wb.close()
+    df = pd.DataFrame({"编号": [f"E{i}&<" for i in range(3000)], "得分": [i / 3 for i in range(3000)]})
+    rows = lambda xf_map: rows_xml(df, 2, ["text", "num"], [xf_map[xf]] * 2)       # noqa: E731
+    out = {}
+    for mode in ("serial", "fork"):
+        dest = tmp_path / f"{mode}.xlsx"
+        replace_sheets(small_book, buf.getvalue(), ["长表"], dest=dest, extra_rows={"长表": rows},
+                       parallel=("长表",) if mode == "fork" else ())
+        with zipfile.ZipFile(dest) as z:
+            assert z.testzip() is None
+            out[mode] = {n: z.read(n) for n in z.namelist()}
+        got = CalamineWorkbook.from_path(str(dest)).get_sheet_by_name("长表").to_python()
+        assert got[1] == ["E0&<", 0.0] and got[-1] == ["E2999&<", pytest.approx(2999 / 3)] and len(got) == 3001
+    assert out["serial"] == out["fork"]

@@ -33,18 +33,18 @@ def digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-_DEMO: dict = {}
-
-
 @pytest.fixture(scope="session")
 def demo_book(tmp_path_factory):
     """`kpi4s demo DIR`, run once per session (shared with test_excel_script.py)."""
-    if "path" not in _DEMO:
-        d = tmp_path_factory.mktemp("demo")
+    # keyed on the session's base temp dir: this module may be imported under two names
+    d = tmp_path_factory.getbasetemp() / "kpi4s-demo"
+    out = d / "stdout.txt"
+    if not out.exists():
+        d.mkdir(exist_ok=True)
         run = kpi4s("demo", d)
         assert run.returncode == 0, run.stderr
-        _DEMO["path"], _DEMO["stdout"] = d / "kpi4s_demo.xlsx", run.stdout
-    return _DEMO["path"], _DEMO["stdout"]
+        out.write_text(run.stdout, encoding="utf-8")
+    return d / "kpi4s_demo.xlsx", out.read_text(encoding="utf-8")
 
 
 # --------------------------------------------------------------------------- a hand-computed store

@@ -249,13 +249,17 @@ _SETTING_NOTES = {
 }
 
 
-def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = ""):
+ISSUE_DATE_KEY = "签发日期"        # read by addin.documents.issue_date_of
+
+
+def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", issue_date: str = ""):
     ws = wb.create_sheet(bk.SETTINGS, 0)
     _header(ws, list(bk.SETTINGS_HEADERS))
     policy = Policy()
     rows = [(bk.STORE_KEY, store, "门店全称，显示在报告标题"),
             (bk.MONTH_KEY, month, "考核月份 YYYY-MM（次月1–7日考核上月）；命令行 --month 可覆盖"),
-            (bk.OUTPUT_KEY, output_dir, "评估表、警告信的输出文件夹（留空=工作簿所在文件夹下的「输出」）")]
+            (bk.OUTPUT_KEY, output_dir, "评估表、警告信的输出文件夹（留空=工作簿所在文件夹下的「输出」）"),
+            (ISSUE_DATE_KEY, issue_date, "警告信、改进计划的签发日期 YYYY-MM-DD（留空=生成当天）；改正期限从此日起算")]
     for f in dataclasses.fields(Policy):
         label = SETTING_LABELS.get(f.name)
         if not label:
@@ -267,7 +271,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = ""):
         c.font, c.fill, c.border = BODY_FONT, INPUT_FILL, BORDER
         if k.startswith(("绩效基数", "评分权重")) or k == "评分上限" or k == "单项得分上限(完成率)":
             c.number_format = '0%'
-        if k == bk.MONTH_KEY:
+        if k in (bk.MONTH_KEY, ISSUE_DATE_KEY):
             c.number_format = '@'
         ws.cell(i, 3, note).font = NOTE_FONT
     ws.column_dimensions["A"].width = 28
@@ -332,11 +336,11 @@ def preview_sheet(wb):
 
 
 def new_workbook(store: str = "", month: str = "", output_dir: str = "", library: bool = True,
-                 cards: bool = True, sample_targets: bool = False) -> Workbook:
+                 cards: bool = True, sample_targets: bool = False, issue_date: str = "") -> Workbook:
     """The store workbook as an openpyxl Workbook (empty tables, SPEC defaults)."""
     wb = Workbook()
     wb.remove(wb.active)
-    settings_sheet(wb, store, month, output_dir)
+    settings_sheet(wb, store, month, output_dir, issue_date)
     _table_sheet(wb, bk.ROSTER)
     ws = wb.create_sheet(bk.KPI_LIB)
     try:
@@ -402,12 +406,11 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     return wb
 
 
+# Directory config read by the xlwings add-in (a key given here overrides the ribbon, so only
+# the keys kpi4s needs are written; add "PYTHONPATH","<kpi4s checkout>" for a source checkout
+# that is not pip-installed — `kpi4s demo` writes one with this machine's path).
 CONF_TEXT = """\
 "UDF Modules","udfs"
-"PYTHONPATH","{pythonpath}"
-"Interpreter_Win",""
-"Interpreter_Mac",""
-"Show Console","False"
 """
 
 BAS_TEXT = """\
@@ -471,7 +474,7 @@ def main() -> None:
     wb = new_workbook(store="", month="")
     bk.atomic_save(wb.save, TEMPLATE)
     xlsm = build_xlsm()
-    CONF.write_text(CONF_TEXT.format(pythonpath=""), encoding="utf-8")
+    CONF.write_text(CONF_TEXT, encoding="utf-8")
     BAS.write_text(BAS_TEXT, encoding="utf-8")
     print(f"wrote {TEMPLATE}" + (f", {xlsm}" if xlsm else "") + f", {CONF.name}, {BAS.name}")
 
