@@ -163,18 +163,8 @@ def fmt_ratio(v: Any) -> str:
 
 
 def _atomic(path: Path, save) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem[:20]}-", suffix=path.suffix + ".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    from addin.book import atomic_save
+    atomic_save(save, path)
     return path
 
 

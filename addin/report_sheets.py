@@ -17,7 +17,7 @@ import pandas as pd
 
 from addin import book as bk
 from addin.results import MonthResults
-from udfs.policy import ACTION_LABELS, GRADE_LABELS, GRADES, SETTING_LABELS
+from udfs.policy import ACTION_LABELS, GRADE_LABELS, GRADES
 
 GRADING_ZH = {"bands": "按分数段", "forced": "强制分布", "capped": "限额（A、B不超过指导比例）"}
 GROUP_ZH = {"store": "全店", "department": "按部门"}

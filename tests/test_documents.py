@@ -328,13 +328,9 @@ def kpi4s(*args, env=None):
 
 
 @pytest.fixture(scope="module")
-def demo_book(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    out = kpi4s("demo", str(folder), "--quiet")
-    assert out.returncode == 0, out.stderr[-2000:]
-    books = sorted(folder.glob("*.xls*"))
-    assert books, list(folder.iterdir())
-    return books[0]
+def demo_book(demo_run):
+    """The sample store written by `kpi4s demo` (once per session, conftest.demo_run)."""
+    return demo_run[0]
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ xw = pytest.importorskip("xlwings")
 server = pytest.importorskip("xlwings.server")
 
 from addin import book as bk  # noqa: E402
-from tests.test_report import demo_book, kpi4s, values  # noqa: E402,F401
+from test_report import demo_book, kpi4s, values  # noqa: E402,F401  (tests/ is on pytest's sys.path)
 
 
 def _office_js(v):

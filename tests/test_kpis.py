@@ -5,7 +5,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from udfs import kpis
 from udfs.kpis import (FIELDS, LIBRARY, LIBRARY_HEADERS_ZH, from_frame, kpi_info,
                        library_frame)
 from udfs.policy import DIRECTIONS

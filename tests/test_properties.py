@@ -3,7 +3,6 @@ import inspect
 
 import numpy as np
 from hypothesis import given, settings, strategies as st
-from hypothesis.extra.numpy import arrays
 
 import udfs
 from udfs import grading, scoring

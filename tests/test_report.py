@@ -33,18 +33,10 @@ def digest(path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@pytest.fixture(scope="session")
-def demo_book(tmp_path_factory):
-    """`kpi4s demo DIR`, run once per session (shared with test_excel_script.py)."""
-    # keyed on the session's base temp dir: this module may be imported under two names
-    d = tmp_path_factory.getbasetemp() / "kpi4s-demo"
-    out = d / "stdout.txt"
-    if not out.exists():
-        d.mkdir(exist_ok=True)
-        run = kpi4s("demo", d)
-        assert run.returncode == 0, run.stderr
-        out.write_text(run.stdout, encoding="utf-8")
-    return d / "kpi4s_demo.xlsx", out.read_text(encoding="utf-8")
+@pytest.fixture
+def demo_book(demo_run):
+    """(path, stdout) of `kpi4s demo`, run once per session (conftest.demo_run)."""
+    return demo_run
 
 
 # --------------------------------------------------------------------------- a hand-computed store

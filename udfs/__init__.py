@@ -7,16 +7,13 @@ with xlwings (``UDF Modules = udfs``).
 """
 from __future__ import annotations
 
-import datetime as _dt
-
 import numpy as np
 import pandas as pd
 import xlwings as xw
 
 from . import consequences, grading, pay, scoring
 from ._cells import Cells, CellError, Kind, excel, squeeze_vector, to_array
-from .policy import (ACTION_LABELS, CALENDAR_ALIASES, CATEGORY_ALIASES, DEFAULT, DIRECTION_ALIASES,
-                     GRADE_LABELS, GRADING_ALIASES)
+from .policy import CALENDAR_ALIASES, CATEGORY_ALIASES, DEFAULT, DIRECTION_ALIASES, GRADING_ALIASES
 
 __all__ = [
     "KPI_SCORE", "KPI_TOTAL", "SCORE_TABLE", "GRADE", "FORCED_GRADE", "GRADE_QUOTA",

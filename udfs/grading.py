@@ -94,7 +94,7 @@ def final_grades(scores, policy: Policy = DEFAULT, how: str | None = None, group
     frame = pd.DataFrame({"s": s, "g": 0 if groups is None else np.asarray(groups, dtype=object).ravel()})
     frame["g"] = frame["g"].fillna("")
     valid = ~np.isnan(s)
-    n = frame[valid].groupby("g")["s"].transform("size")
+    frame[valid].groupby("g")["s"].transform("size")
     counts = pd.Series(list(quota_counts(frame[valid].groupby("g").size().to_numpy(), quotas)),
                        index=frame[valid].groupby("g").size().index)
     cum = np.stack(frame.loc[valid, "g"].map(counts).to_numpy()).cumsum(axis=1) if valid.any() else np.zeros((0, 5))

@@ -5,18 +5,12 @@ import numpy as np
 import pandas as pd
 
 from .grading import grade_index
-from .policy import CATEGORIES, CATEGORY_ALIASES, DEFAULT, Policy
+from .policy import CATEGORY_ALIASES, DEFAULT, Policy, canonical_array
 from .scoring import as_float
 
 
 def canonical_categories(category) -> np.ndarray:
-    arr = np.asarray(category, dtype=object)
-    keys = pd.Series(arr.ravel(), dtype=object).astype(str).str.strip()
-    mapped = keys.map(CATEGORY_ALIASES).fillna(keys.str.lower().map(CATEGORY_ALIASES))
-    if mapped.isna().any():
-        bad = keys[mapped.isna()].iloc[0]
-        raise ValueError(f"category '{bad}' unknown (use {'/'.join(CATEGORIES)})")
-    return mapped.to_numpy(dtype=object).reshape(arr.shape)
+    return canonical_array(category, CATEGORY_ALIASES, "category")
 
 
 def round_yuan(x) -> np.ndarray:

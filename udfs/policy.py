@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -88,6 +88,26 @@ def canonical(value: Any, aliases: Mapping[str, str], what: str) -> str:
         names = "/".join(dict.fromkeys(aliases.values()))
         raise ValueError(f"{what} '{key}' unknown (use {names})")
     return hit
+
+
+def canonical_array(values, aliases: Mapping[str, str], what: str, default: str | None = None):
+    """Vectorised :func:`canonical`: a numpy object array of canonical names, same shape.
+
+    Blank cells give `default` (or raise when there is none); the first unknown value raises.
+    """
+    import numpy as np
+    import pandas as pd
+    arr = np.asarray(values, dtype=object)
+    s = pd.Series(arr.ravel(), dtype=object)
+    blank = s.isna() | s.astype(str).str.strip().eq("")
+    keys = s.astype(str).str.strip()
+    mapped = keys.map(aliases).fillna(keys.str.lower().map(aliases))
+    if default is not None:
+        mapped[blank] = default
+    if mapped.isna().any():
+        bad = keys[mapped.isna()].iloc[0]
+        raise ValueError(f"{what} '{bad}' unknown (use {'/'.join(dict.fromkeys(aliases.values()))})")
+    return mapped.to_numpy(dtype=object).reshape(arr.shape)
 
 
 @dataclass(frozen=True)

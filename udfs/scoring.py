@@ -4,9 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .policy import DEFAULT, DIRECTION_ALIASES, DIRECTIONS, Policy
+from .policy import DEFAULT, DIRECTION_ALIASES, Policy, canonical_array
 
-_DIRECTION_CODE = {name: i for i, name in enumerate(DIRECTIONS)}
 
 
 def parse_floats(x) -> tuple[np.ndarray, np.ndarray]:
@@ -34,17 +33,7 @@ def as_float(x) -> np.ndarray:
 
 def canonical_directions(direction) -> np.ndarray:
     """Direction names or Chinese aliases → canonical names (object array); blank → 'higher'."""
-    arr = np.asarray(direction, dtype=object)
-    s = pd.Series(arr.ravel(), dtype=object)
-    blank = s.isna() | (s.astype(str).str.strip() == "")
-    keys = s.astype(str).str.strip()
-    mapped = keys.map(DIRECTION_ALIASES)
-    mapped = mapped.fillna(keys.str.lower().map(DIRECTION_ALIASES))
-    mapped[blank] = "higher"
-    if mapped.isna().any():
-        bad = keys[mapped.isna()].iloc[0]
-        raise ValueError(f"direction '{bad}' unknown (use {'/'.join(DIRECTIONS)})")
-    return mapped.to_numpy(dtype=object).reshape(arr.shape)
+    return canonical_array(direction, DIRECTION_ALIASES, "direction", default="higher")
 
 
 def normalize_weight(weight) -> np.ndarray:
@@ -174,7 +163,7 @@ def score_totals(scored: pd.DataFrame, adjustments: pd.DataFrame | None = None, 
     few = per["items"] < policy.items_min
     many = per["items"] > policy.items_max
     problems = np.where(off, "权重合计 " + per["weight_sum"].round(1).astype(str) + "%，应为100%", "")
-    count_msg = np.where(few | many, f"考核项 " + per["items"].astype(str) + f" 个，应为{policy.items_min}–{policy.items_max}个", "")
+    count_msg = np.where(few | many, "考核项 " + per["items"].astype(str) + f" 个，应为{policy.items_min}–{policy.items_max}个", "")
     per["problems"] = pd.Series(problems, index=per.index).str.cat(pd.Series(count_msg, index=per.index), sep="；").str.strip("；")
     return per.drop(columns="missing")
 

@@ -16,7 +16,6 @@ Headers come from ``addin.book.SCHEMAS`` so the reader and the template cannot d
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 from pathlib import Path
 
 from openpyxl import Workbook

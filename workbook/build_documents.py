@@ -22,8 +22,6 @@ docxtpl would re-zip for every letter (PERF-NOTES). East Asian text uses 宋体 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -60,7 +58,7 @@ def build_form(path: Path = FORM) -> Path:
         ws.column_dimensions[col].width = w
 
     thin = Side(style="thin", color="000000")
-    medium = Side(style="medium", color="000000")
+    Side(style="medium", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
     base = Font(name=SERIF_ZH, size=10)
     bold = Font(name=SERIF_ZH, size=10, bold=True)
@@ -490,17 +488,8 @@ def build_plan(path: Path = PLAN) -> Path:
 # =============================================================================
 
 def _atomic_save(path: Path, save) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    from addin.book import atomic_save
+    atomic_save(save, Path(path))
 
 
 def build_all(folder: Path = HERE) -> list[Path]:
