@@ -170,28 +170,27 @@ def _saved_path(book):
     return book.fullname
 
 
+def _documents_button(make, title: str, what: str):
+    """The document buttons: run `make` on the saved workbook and list what was written."""
+    book = xw.Book.caller()
+    try:
+        paths = make(_saved_path(book))
+    except BookError as exc:
+        _alert(book, str(exc), f"kpi4s {title}：输入有误")
+        return
+    _alert(book, f"已生成 {len(paths)} 个{what}：\n" + "\n".join(str(p) for p in paths[:10]), f"kpi4s {title}")
+
+
 def appraisal_forms_button():
     """评估表 button: the month's appraisal forms (files next to the workbook)."""
     from addin.documents import appraisal_forms
-    book = xw.Book.caller()
-    try:
-        paths = appraisal_forms(_saved_path(book))
-    except BookError as exc:
-        _alert(book, str(exc), "kpi4s 评估表：输入有误")
-        return
-    _alert(book, f"已生成 {len(paths)} 个评估表文件：\n" + "\n".join(str(p) for p in paths[:10]), "kpi4s 评估表")
+    _documents_button(appraisal_forms, "评估表", "评估表文件")
 
 
 def warning_letters_button():
     """警告信 button: letters and improvement plans for the month's actions."""
     from addin.documents import warning_letters
-    book = xw.Book.caller()
-    try:
-        paths = warning_letters(_saved_path(book))
-    except BookError as exc:
-        _alert(book, str(exc), "kpi4s 警告信：输入有误")
-        return
-    _alert(book, f"已生成 {len(paths)} 份文件：\n" + "\n".join(str(p) for p in paths[:10]), "kpi4s 警告信")
+    _documents_button(warning_letters, "警告信", "文件")
 
 
 def decompose_targets_button():

@@ -146,6 +146,19 @@ def _month_targets(book: bk.StoreBook, month: str, warnings: list) -> pd.DataFra
     return t
 
 
+def _month_item_rows(book: bk.StoreBook, sheet: str, month: str, ids, problems: list):
+    """This month's rows of a per-employee, per-item sheet (月度实绩, 评分) and its headers:
+    unknown employees and repeated items are problems; the first of a repeat is kept."""
+    hdr = dict((c.key, c.header) for c in bk.SCHEMAS[sheet])
+    every = book.frame(sheet, problems)
+    rows = every[every["month"].eq(month)]
+    problems += _problems_for(rows, ~rows["employee_id"].isin(ids), sheet, hdr["employee_id"],
+                              "员工名册中没有员工编号「{employee_id}」")
+    dup = rows.duplicated(["employee_id", "item"], keep="first")
+    problems += _problems_for(rows, dup, sheet, hdr["item"], "本月同一员工同一考核项目重复：{item}")
+    return rows[~dup], hdr
+
+
 # ------------------------------------------------------------------------------------
 def compute_month(book, month: str | None = None) -> MonthResults:
     """Validate the month's inputs and compute every person's results (SPEC §3).
@@ -247,14 +260,7 @@ def compute_month(book, month: str | None = None) -> MonthResults:
     items = items.rename(columns={"_row": "card_row"})
 
     # --- actuals ----------------------------------------------------------------------
-    acts_all = book.frame(bk.ACTUALS, problems)
-    a_hdr = dict((c.key, c.header) for c in bk.SCHEMAS[bk.ACTUALS])
-    acts = acts_all[acts_all["month"].eq(month)]
-    problems += _problems_for(acts, ~acts["employee_id"].isin(ids), bk.ACTUALS, a_hdr["employee_id"],
-                              "员工名册中没有员工编号「{employee_id}」")
-    dup = acts.duplicated(["employee_id", "item"], keep="first")
-    problems += _problems_for(acts, dup, bk.ACTUALS, a_hdr["item"], "本月同一员工同一考核项目重复：{item}")
-    acts = acts[~dup]
+    acts, a_hdr = _month_item_rows(book, bk.ACTUALS, month, ids, problems)
     key = items[["employee_id", "item", "kpi_id"]].reset_index()
     m1 = acts.merge(key, on=["employee_id", "item"], how="left")
     unmatched = m1["index"].isna()
@@ -311,17 +317,10 @@ def compute_month(book, month: str | None = None) -> MonthResults:
                  for r, e, it in items.loc[neg, ["act_row", "employee_id", "item"]].itertuples(index=False)]
 
     # --- ratings ------------------------------------------------------------------------
-    rat_all = book.frame(bk.RATINGS, problems)
-    g_hdr = dict((c.key, c.header) for c in bk.SCHEMAS[bk.RATINGS])
-    rat = rat_all[rat_all["month"].eq(month)]
-    problems += _problems_for(rat, ~rat["employee_id"].isin(ids), bk.RATINGS, g_hdr["employee_id"],
-                              "员工名册中没有员工编号「{employee_id}」")
-    dup = rat.duplicated(["employee_id", "item"], keep="first")
-    problems += _problems_for(rat, dup, bk.RATINGS, g_hdr["item"], "本月同一员工同一考核项目重复：{item}")
-    rat = rat[~dup]
+    rat, g_hdr = _month_item_rows(book, bk.RATINGS, month, ids, problems)
     for k in ("rating_self", "rating_manager", "rating_peer"):
         v = rat[k]
-        pct = np.where(v > 2, v / 100, v)
+        pct = scoring.rating_fraction(v.to_numpy())
         problems += _problems_for(rat, (pct < 0) | (pct > policy.rating_max), bk.RATINGS, g_hdr[k],
                                   f"评分应在 0–{policy.rating_max:.0%} 之间")
     rkey = items.loc[items["kind"].eq("rated"), ["employee_id", "item"]].reset_index()

@@ -422,7 +422,7 @@ def DUE_DATE(year, month, day, calendar=None):
     out = np.full(c.shape, None, dtype=object)
     if valid.any():
         due = pd.to_datetime(dates.due_date(y[valid].astype(int), m[valid].astype(int), d[valid].astype(int), cal))
-        out[valid] = [ts.to_pydatetime() for ts in pd.DatetimeIndex(due)]
+        out[valid] = pd.DatetimeIndex(due).to_pydatetime()
     return c.result(out)
 
 

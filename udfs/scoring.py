@@ -85,7 +85,7 @@ def combine_ratings(self_=np.nan, manager=np.nan, peer=np.nan, policy: Policy = 
     others, so a missing 360° does not pull the score down. No rating at all → NaN.
     Ratings typed as percent points (85) are read as 85%.
     """
-    r = np.stack(np.broadcast_arrays(_rating(self_), _rating(manager), _rating(peer)))
+    r = np.stack(np.broadcast_arrays(rating_fraction(self_), rating_fraction(manager), rating_fraction(peer)))
     shares = np.array([policy.rating_self, policy.rating_manager, policy.rating_peer], dtype=float)
     shares = shares.reshape((3,) + (1,) * (r.ndim - 1))
     present = ~np.isnan(r)
@@ -99,7 +99,8 @@ def combine_ratings(self_=np.nan, manager=np.nan, peer=np.nan, policy: Policy = 
     return np.clip(blended, 0.0, policy.rating_max)
 
 
-def _rating(x) -> np.ndarray:
+def rating_fraction(x) -> np.ndarray:
+    """Ratings as fractions of full marks: typed as points (85) or fractions (0.85)."""
     r = as_float(x)
     return np.where(r > 2, r / 100.0, r)
 
