@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from addin.errors import BookError, Problem
+from addin.io.save import atomic_save  # noqa: F401  (moved)
 from udfs.policy import SETTING_LABELS, Policy
 
 # --- sheet names ----------------------------------------------------------------------
@@ -579,34 +580,6 @@ def _zh_error(exc: Exception) -> str:
 
 
 # --- writing ---------------------------------------------------------------------------
-def atomic_save(save: Callable[[str], None], path: Path) -> None:
-    """Call save(tmp) on a temp file in path's folder, then os.replace it over path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix, dir=str(path.parent))
-    os.close(fd)
-    try:
-        save(tmp)
-        try:                          # keep the file's permissions (mkstemp makes it 0600)
-            mode = os.stat(path).st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-            os.chmod(tmp, mode)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_sheets(path, sheets: dict, order: list | None = None, dest=None) -> Path:
     """Replace the named sheets of the workbook at `path` atomically.
 

@@ -1,0 +1,1 @@
+"""The workbook border: sheet schemas, reading, validation into problems, atomic saving."""
