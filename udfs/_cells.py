@@ -1,35 +1,60 @@
 """The worksheet-function boundary: cell shapes in, cell shapes out, errors as text.
 
-Excel (via xlwings) hands a range over as a list of lists (a one-column range as a 1-D
-list unless ``ndim=2``), a single cell as a scalar, blank cells as None. Python callers
-may pass scalars, lists, numpy arrays or pandas objects. Every function of the Excel
-surface works through :class:`Cells`, which
+Excel (via xlwings) hands a range over as a list of lists, a single cell as a scalar, blank
+and error cells as None. Python callers may pass scalars, lists, numpy arrays or pandas
+objects. Every function of the Excel surface works through :class:`Cells`, which
 
-* broadcasts the arguments to one array shape and remembers how the caller gave them,
-* parses numbers and enumerations per cell, recording a short message for a bad cell,
-* returns results in the caller's shape: scalar → scalar, list → list, numpy → numpy,
-  pandas → pandas; a blank input gives a blank ("") result, an error gives
-  ``"#TAG! message"`` in that cell only.
+* broadcasts the arguments to one shape and remembers how the caller gave them,
+* reads numbers, dates and vocabulary words per cell (udfs.parse, udfs.vocab), recording a
+  short message for a bad cell,
+* returns results in the caller's shape — scalar → scalar, list → list, numpy → numpy,
+  pandas → pandas; a blank input gives a blank (""), a bad cell ``"#TAG! message"`` in that
+  cell only, and no result is ever NaN or infinite.
 
-:func:`excel` wraps a function so that no exception ever reaches Excel.
+:func:`excel` wraps a function so that no exception ever reaches Excel: our own errors
+(:class:`udfs.vocab.InputError`) show their message; anything else is logged and shows a
+fixed text of ours.
 """
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping
+import logging
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
 
-from .scoring import parse_floats
+from .parse import dates, numbers
+from .vocab import InputError, Vocab
+
+log = logging.getLogger(__name__)
+UNEXPECTED = "cannot compute this input"      # the one text for anything that is not ours
 
 
-class CellError(ValueError):
+class CellError(InputError):
     """A problem with the whole call (shapes, a missing table column …)."""
 
 
 def _is_scalar(x) -> bool:
     return x is None or np.ndim(x) == 0 and not isinstance(x, (pd.Series, pd.DataFrame))
+
+
+def _plain(v):
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return ""
+    return v
+
+
+def _to_list(out: np.ndarray):
+    if out.ndim == 0:
+        return _plain(out.item())
+    flat = [_plain(v) for v in out.ravel().tolist()]
+    if out.ndim == 1:
+        return flat
+    cols = out.shape[1]
+    return [flat[i:i + cols] for i in range(0, len(flat), cols)]
 
 
 class Kind:
@@ -54,34 +79,17 @@ class Kind:
         return _to_list(out)
 
 
-def _plain(v):
-    if isinstance(v, np.generic):
-        v = v.item()
-    if isinstance(v, float) and np.isnan(v):
-        return ""
-    return v
-
-
-def _to_list(out: np.ndarray):
-    if out.ndim == 0:
-        return _plain(out.item())
-    flat = [_plain(v) for v in out.ravel().tolist()]
-    if out.ndim == 1:
-        return flat
-    cols = out.shape[1]
-    return [flat[i:i + cols] for i in range(0, len(flat), cols)]
-
-
 def to_array(x) -> np.ndarray:
-    """Any cell shape → numpy object array (0-, 1- or 2-D); None stays None."""
+    """Any cell shape → numpy object array (0-, 1- or 2-D); ragged rows are padded with None."""
     if isinstance(x, (pd.Series, pd.DataFrame)):
         return x.to_numpy(dtype=object)
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, (list, tuple)):
         if len(x) and isinstance(x[0], (list, tuple)):
-            width = max(len(r) for r in x)
-            return np.array([list(r) + [None] * (width - len(r)) for r in x], dtype=object).reshape(len(x), width)
+            width = max(len(r) if isinstance(r, (list, tuple)) else 1 for r in x)
+            rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x]
+            return np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width)
         return np.array(list(x), dtype=object).reshape(len(x))
     return np.array(x, dtype=object)
 
@@ -94,6 +102,14 @@ def squeeze_vector(x) -> tuple[np.ndarray, bool]:
     if a.ndim == 1 or 1 in a.shape:
         return a.reshape(-1), True
     return a, False
+
+
+def scalar_arg(value, vocab: Vocab, default: str, arg: str | None = None) -> str:
+    """A one-cell option (policy, method, lang …) → its code; blank → default."""
+    if not _is_scalar(value):
+        flat = to_array(value).ravel()
+        value = flat[0] if flat.size else None
+    return vocab.code(value, default=default, arg=arg)
 
 
 class Cells:
@@ -110,12 +126,11 @@ class Cells:
         except ValueError:
             sizes = ", ".join(f"{k} {'×'.join(map(str, a.shape)) or '1'}" for k, a in arrays.items())
             raise CellError(f"ranges do not match ({sizes})") from None
-        shape = shape or (1,)                 # scalars work as one-cell arrays; Kind gives a scalar back
-        self.shape = shape
-        self.args = {k: np.broadcast_to(a, shape) for k, a in arrays.items()}
-        self.input_err = np.full(shape, "", dtype=object)
-        self.value_err = np.full(shape, "", dtype=object)
-        self.blank = np.zeros(shape, dtype=bool)
+        self.shape = shape or (1,)            # scalars work as one-cell arrays; Kind gives a scalar back
+        self.args = {k: np.broadcast_to(a, self.shape) for k, a in arrays.items()}
+        self.input_err = np.full(self.shape, "", dtype=object)
+        self.value_err = np.full(self.shape, "", dtype=object)
+        self.blank = np.zeros(self.shape, dtype=bool)
 
     def has(self, name: str) -> bool:
         return name in self.args
@@ -129,8 +144,8 @@ class Cells:
         """Floats; text → error; blank → default, or a blank result when there is no default."""
         if name not in self.args:
             return np.full(self.shape, np.nan if default is None else float(default))
-        values, bad = parse_floats(self.args[name])
-        self._flag(self.input_err, bad, f"{name} must be a number")
+        values, bad = numbers(self.args[name])
+        self.flag(bad, f"{name} must be a number")
         missing = np.isnan(values) & ~bad
         if default is not None:
             values = np.where(missing, float(default), values)
@@ -138,59 +153,79 @@ class Cells:
             self.blank |= missing
         return values
 
-    def enum(self, name: str, aliases: Mapping[str, str], default: str) -> np.ndarray:
-        """Canonical names; unknown text → error naming the argument; blank → default."""
-        raw = pd.Series(self.raw(name).ravel(), dtype=object)
-        blank = raw.isna() | raw.astype(str).str.strip().eq("")
-        key = raw.astype(str).str.strip()
-        mapped = key.map(aliases).fillna(key.str.lower().map(aliases))
-        bad = (mapped.isna() & ~blank).to_numpy().reshape(self.shape)
+    def date(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(datetime64[s], ok): bad text → error; blank → a blank result."""
+        values, bad = dates(self.raw(name))
+        self.flag(bad, f"{name} must be a date")
+        blank = np.isnat(values) & ~bad
+        self.blank |= blank
+        return values, ~blank & ~bad
+
+    def enum(self, name: str, vocab: Vocab, default: str) -> np.ndarray:
+        """Codes of a vocabulary; unknown text → error naming the argument; blank → default."""
+        codes, bad = vocab.codes_of(self.raw(name), default=default)
         if bad.any():
-            first = key[(mapped.isna() & ~blank)].iloc[0]
-            self._flag(self.input_err, bad, f"{name} '{first}' unknown")
-        return mapped.where(~blank, default).fillna(default).to_numpy(dtype=object).reshape(self.shape)
+            first = str(self.raw(name)[bad].ravel()[0]).strip()
+            self.flag(bad, f"{name} '{first}' unknown")
+        return np.where(bad, default, codes)
 
-    def text(self, name: str, default: str = "") -> np.ndarray:
+    def text(self, name: str) -> np.ndarray:
         raw = pd.Series(self.raw(name).ravel(), dtype=object)
-        return raw.fillna(default).astype(str).str.strip().to_numpy(dtype=object).reshape(self.shape)
+        return raw.map(lambda v: "" if v is None or v != v else str(v).strip()).to_numpy(dtype=object).reshape(self.shape)
 
-    def check(self, messages: np.ndarray) -> None:
+    def flag(self, mask, message) -> None:
+        """Record an input error where mask holds (the first error of a cell wins)."""
+        mask = np.broadcast_to(np.asarray(mask, dtype=bool), self.shape)
+        free = (self.input_err == "") & mask
+        self.input_err[free] = message[free] if isinstance(message, np.ndarray) else message
+
+    def check(self, messages) -> None:
         """Record value errors ('' = fine) computed by a rule's validator."""
         m = np.broadcast_to(np.asarray(messages, dtype=object), self.shape)
-        self._flag(self.value_err, m != "", m)
+        free = (self.value_err == "") & (m != "")
+        self.value_err[free] = m[free]
 
     def blank_where(self, mask) -> None:
         self.blank |= np.broadcast_to(np.asarray(mask, dtype=bool), self.shape)
 
-    @staticmethod
-    def _flag(target: np.ndarray, mask: np.ndarray, message) -> None:
-        free = (target == "") & mask
-        target[free] = message[free] if isinstance(message, np.ndarray) else message
+    @property
+    def ok(self) -> np.ndarray:
+        return (self.input_err == "") & (self.value_err == "") & ~self.blank
 
     def result(self, values) -> Any:
         out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
-        out[pd.isna(out)] = ""
+        floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
+        nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
+        out[pd.isna(out) | nonfinite] = ""
         out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
         out[self.blank] = ""
         out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
         return self.kind.give(out)
 
     def error_text(self, message):
-        short = np.array([m if len(m) <= 90 else m[:89] + "…" for m in np.asarray(message, dtype=str).ravel()], dtype=str)
-        return np.char.add(f"#{self.tag}! ", short.reshape(np.shape(message))).astype(object)
+        return error_texts(self.tag, message)
+
+
+def error_texts(tag: str, message):
+    short = np.array([m if len(m) <= 90 else m[:89] + "…" for m in np.asarray(message, dtype=str).ravel()],
+                     dtype=object)
+    return np.array([f"#{tag}! {m}" for m in short], dtype=object).reshape(np.shape(message))
 
 
 def excel(tag: str) -> Callable:
-    """Wrap a worksheet function: any exception becomes ``#TAG! message`` (one cell)."""
+    """Wrap a worksheet function: an exception becomes ``#TAG! message`` (one cell)."""
 
     def wrap(func):
         @functools.wraps(func)
         def inner(*args, **kwargs):
             try:
                 return func(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 — nothing may reach Excel as a traceback
-                message = str(exc).strip() or type(exc).__name__
-                return f"#{tag}! {message.splitlines()[0][:120]}"
+            except InputError as exc:
+                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                return f"#{tag}! {message[:120]}"
+            except Exception:  # noqa: BLE001 — nothing may reach Excel as a traceback
+                log.exception("%s: unexpected error", func.__name__)
+                return f"#{tag}! {UNEXPECTED}"
         return inner
 
     return wrap

@@ -1,123 +1,173 @@
-"""SPEC §3.7 — consequences of consecutive monthly grades.
+"""SPEC §3.7 — what consecutive monthly grades lead to.
 
-A grade history is a matrix of people × months (oldest first, latest last); a blank
-month (no graded result) breaks every run.
+Every rule of the section is one row of :data:`RULES_TABLE` (which grades continue the run,
+the setting holding its length, and whether it fires exactly at that length, from it on, or
+at every multiple) plus the run lengths in :class:`ConsequenceRules`. A grade history is a
+matrix of people × consecutive months (oldest first); a month without a graded result
+(exempt, missing) breaks every run.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .grading import grade_index
-from .policy import ACTION_LABELS, ACTION_SEVERITY, ACTIONS, DEFAULT, Policy
+from .parse import month_range
+from .vocab import ACTION, setting
+
+
+@dataclass(frozen=True)
+class ConsequenceRules:
+    award_run: int = setting(3, "连续A次数-优秀员工", "连续第3个A：优秀员工候选/奖励旅游（每年最多一次）")
+    plan_run: int = setting(2, "连续D次数-改进计划", "连续第2个月D或E：绩效改进计划")
+    hr_warning_run: int = setting(4, "连续D次数-人力资源部警告", "连续第4个月D或E：人力资源部严重警告")
+    d_separation_run: int = setting(5, "连续D次数-离职", "连续第5个月D或E：自动办理离职")
+    manager_warning_run: int = setting(2, "连续E次数-直线经理警告", "连续第2个月E：直线经理严重警告（继口头警告后）")
+    e_separation_run: int = setting(3, "连续E次数-离职", "连续第3个月E：自动办理离职")
+    plan_months: int = setting(2, "改进期(月)", "绩效改进计划的期限，每月回顾一次")
+    correction_months: int = setting(1, "警告改正期(月)", "严重警告信的改正期限：签发日期后几个月")
+
+    def _checks(self):
+        runs = ("award_run", "plan_run", "hr_warning_run", "d_separation_run", "manager_warning_run",
+                "e_separation_run", "plan_months", "correction_months")
+        if any(getattr(self, r) < 1 or getattr(self, r) > 24 for r in runs):
+            yield runs, "应为 1–24 的整数"
+        if not self.plan_run <= self.hr_warning_run < self.d_separation_run:
+            yield ("plan_run", "hr_warning_run", "d_separation_run"), "应满足 改进计划 ≤ 人力资源部警告 < 离职"
+        if not self.manager_warning_run < self.e_separation_run:
+            yield ("manager_warning_run", "e_separation_run"), "应满足 直线经理警告 < 离职"
+
+
+RULES = ConsequenceRules()
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: str          # udfs.vocab.ACTION code
+    track: str           # the run it counts: 'A' (grade A), 'D' (grade D or E), 'E' (grade E)
+    length: str          # the ConsequenceRules field with the run length
+    fires: str           # 'at' the length exactly, 'from' the length on, or 'every' multiple of it
+
+
+TRACKS = {"A": (0,), "D": (3, 4), "E": (4,)}                # grade indices continuing each run
+RULES_TABLE = (
+    Rule("award", "A", "award_run", "every"),
+    Rule("improvement_plan", "D", "plan_run", "at"),
+    Rule("hr_warning", "D", "hr_warning_run", "at"),
+    Rule("manager_warning", "E", "manager_warning_run", "at"),
+    Rule("separation", "D", "d_separation_run", "from"),
+    Rule("separation", "E", "e_separation_run", "from"),
+)
+ONCE_A_YEAR = frozenset({"award"})
+# the headline of a month is the most severe action; equal severity goes to the earlier in
+# ACTION order (both warnings at once: HR's formal letter)
+SEVERITY = {"separation": 4, "hr_warning": 3, "manager_warning": 3, "improvement_plan": 2, "award": 1}
 
 
 def trailing_run(mask: np.ndarray) -> np.ndarray:
-    """Length of the run of True at the end of each row of a 2-D bool matrix."""
+    """Length of the run of True at the end of each row of a bool matrix."""
     mask = np.asarray(mask, dtype=bool)
     if mask.shape[-1] == 0:
         return np.zeros(mask.shape[:-1], dtype=int)
-    # position of the last False counted from the end; no False → whole row
     rev = ~mask[..., ::-1]
-    first_false = np.where(rev.any(axis=-1), rev.argmax(axis=-1), mask.shape[-1])
-    return first_false
+    return np.where(rev.any(axis=-1), rev.argmax(axis=-1), mask.shape[-1])
 
 
-def runs(grades) -> dict:
-    """Runs of A, of D-or-E and of E ending at the latest month (per row)."""
-    idx = np.atleast_2d(grade_index(grades))
-    return {
-        "a_run": trailing_run(idx == 0),
-        "d_run": trailing_run(idx >= 3),
-        "e_run": trailing_run(idx == 4),
-    }
+def runs(grade_idx: np.ndarray) -> dict:
+    """{track: run length ending at the last column} for a matrix of grade indices (-1 blank)."""
+    idx = np.atleast_2d(grade_idx)
+    return {t: trailing_run(np.isin(idx, g)) for t, g in TRACKS.items()}
 
 
-def actions_from_runs(a_run, d_run, e_run, policy: Policy = DEFAULT, award_allowed=True) -> np.ndarray:
-    """Boolean matrix people × ACTIONS of what the latest month triggers."""
-    a_run, d_run, e_run = (np.asarray(x) for x in (a_run, d_run, e_run))
-    award = (a_run >= policy.award_run) & (a_run % policy.award_run == 0) & np.asarray(award_allowed, dtype=bool)
-    plan = d_run == policy.plan_run
-    hr_warning = d_run == policy.hr_warning_run
-    manager_warning = e_run == policy.manager_warning_run
-    separation = (d_run >= policy.d_separation_run) | (e_run >= policy.e_separation_run)
-    return np.stack([award, plan, hr_warning, manager_warning, separation], axis=-1)
+def _fires(rule: Rule, run: np.ndarray, policy: ConsequenceRules) -> np.ndarray:
+    n = getattr(policy, rule.length)
+    if rule.fires == "at":
+        return run == n
+    if rule.fires == "from":
+        return run >= n
+    return (run >= n) & (run % n == 0)
 
 
-def headline(flags: np.ndarray) -> np.ndarray:
-    """The most severe action per row ('' when none)."""
-    sev = np.array([ACTION_SEVERITY[a] for a in ACTIONS])
-    # equal severity (both warnings: a D-run of 4 ending in two Es) goes to the first listed,
-    # HR's formal letter
-    best = np.argmax(np.where(flags, sev, -1), axis=-1)
-    names = np.array(ACTIONS, dtype=object)
-    return np.where(flags.any(axis=-1), names[best], "").astype(object)
+def rule_flags(run: dict, policy: ConsequenceRules = RULES) -> np.ndarray:
+    """Bool matrix people × RULES_TABLE of the rules the latest month fires."""
+    return np.stack([_fires(r, run[r.track], policy) for r in RULES_TABLE], axis=-1)
 
 
-def next_action(grades, policy: Policy = DEFAULT) -> np.ndarray:
-    """Headline action per row of a grade history (latest month last)."""
-    r = runs(grades)
-    return headline(actions_from_runs(r["a_run"], r["d_run"], r["e_run"], policy))
+def _headline(codes: list[tuple]) -> list[str]:
+    order = {c: i for i, c in enumerate(ACTION.codes)}
+    return [max(c, key=lambda a: (SEVERITY[a], -order[a])) if c else "" for c in codes]
+
+
+def next_action(grades, policy: ConsequenceRules = RULES) -> np.ndarray:
+    """The headline action per row of a grade history (latest month last)."""
+    flags = rule_flags(runs(grade_index(grades)), policy)
+    codes = [tuple(dict.fromkeys(r.action for r, f in zip(RULES_TABLE, row) if f)) for row in flags]
+    return np.array(_headline(codes), dtype=object)
 
 
 def history_matrix(history: pd.DataFrame, month: str) -> tuple[pd.DataFrame, list]:
-    """Pivot history rows (employee_id, month 'YYYY-MM', grade) into people × consecutive months
-    ending at `month`; months with no row are blank and break runs."""
-    h = history[history["month"] <= month]
+    """History rows (employee_id, month 'YYYY-MM', grade) → people × consecutive months ending at
+    ``month``; months without a row are blank (they break runs)."""
+    h = history[(history["month"] <= month) & (history["month"] != "")]
     if h.empty:
         return pd.DataFrame(), []
-    first = pd.Period(h["month"].min(), "M")
-    months = [str(p) for p in pd.period_range(first, pd.Period(month, "M"), freq="M")]
+    months = month_range(h["month"].min(), month)
     wide = h.pivot_table(index="employee_id", columns="month", values="grade", aggfunc="last")
     return wide.reindex(columns=months), months
 
 
-def month_actions(history: pd.DataFrame, month: str, policy: Policy = DEFAULT) -> pd.DataFrame:
-    """Actions of `month` for everyone graded in it.
+def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = RULES) -> pd.DataFrame:
+    """Everything the month's grades lead to, one row per (employee, action).
 
-    history: employee_id, month ('YYYY-MM'), grade (blank for exempt months).
-    Returns a frame indexed by employee_id: action (headline), actions (list), a_run, d_run,
-    e_run, months (the months and grades behind the longest triggering run).
-    An award is given at most once per calendar year.
+    history: employee_id, month ('YYYY-MM'), grade ('' for exempt months).
+    Returns columns employee_id, action, run (the run's length), months (a tuple of
+    (month, grade) pairs: the run behind the action, oldest first), headline (bool: the most
+    severe action of that employee this month). Awards fire at most once per calendar year.
     """
+    cols = ["employee_id", "action", "run", "months", "headline"]
     wide, months = history_matrix(history, month)
-    cols = ["action", "actions", "a_run", "d_run", "e_run", "months"]
     if wide.empty:
         return pd.DataFrame(columns=cols)
     grades = wide.to_numpy(dtype=object)
     idx = grade_index(np.where(pd.isna(grades), "", grades))
-    r = {"a_run": trailing_run(idx == 0), "d_run": trailing_run(idx >= 3), "e_run": trailing_run(idx == 4)}
-    # award once per year: an award this year already, at an earlier month of the year, blocks
+    run = runs(idx)
+    flags = rule_flags(run, policy) & (idx[:, -1] >= 0)[:, None]     # graded this month only
+    # an award given at an earlier month of the same year blocks this one
     year = month[:4]
-    in_year = np.array([m[:4] == year for m in months])
-    a_mask = idx == 0
-    earlier_award = np.zeros(len(wide), dtype=bool)
-    for j in np.flatnonzero(in_year[:-1]):             # at most 11 months: loop over months, not people
-        run_j = trailing_run(a_mask[:, : j + 1])
-        earlier_award |= (run_j >= policy.award_run) & (run_j % policy.award_run == 0)
-    flags = actions_from_runs(r["a_run"], r["d_run"], r["e_run"], policy, ~earlier_award)
-    graded_now = idx[:, -1] >= 0
-    flags &= graded_now[:, None]
-    names = np.array(ACTIONS, dtype=object)
-    out = pd.DataFrame(r, index=wide.index)
-    out["action"] = headline(flags)
-    out["actions"] = [list(names[f]) for f in flags]
-    run_len = np.maximum.reduce([np.where(flags[:, 0], r["a_run"], 0),
-                                 np.where(flags[:, 1:3].any(axis=1) | (flags[:, 4] & (r["d_run"] >= policy.d_separation_run)), r["d_run"], 0),
-                                 np.where(flags[:, 3] | (flags[:, 4] & (r["e_run"] >= policy.e_separation_run)), r["e_run"], 0)])
-    out["months"] = _run_text(grades, months, run_len)
-    return out[cols]
+    award = [k for k, r in enumerate(RULES_TABLE) if r.action in ONCE_A_YEAR]
+    earlier = np.zeros(len(wide), dtype=bool)
+    for j in [j for j, m in enumerate(months[:-1]) if m[:4] == year]:     # ≤ 11 months
+        before = rule_flags(runs(idx[:, : j + 1]), policy) & (idx[:, j] >= 0)[:, None]
+        earlier |= before[:, award].any(axis=1)
+    flags[:, award] &= ~earlier[:, None]
+    people, rules = np.nonzero(flags)
+    rows, seen = [], set()
+    for p, k in zip(people.tolist(), rules.tolist()):             # only people with an action
+        rule = RULES_TABLE[k]
+        if (p, rule.action) in seen:                              # separation by both tracks: once
+            continue
+        seen.add((p, rule.action))
+        n = int(run[rule.track][p])
+        rows.append((wide.index[p], rule.action, n,
+                     tuple(zip(months[-n:], (str(g) for g in grades[p, -n:])))))
+    out = pd.DataFrame(rows, columns=cols[:-1])
+    if out.empty:
+        return pd.DataFrame(columns=cols)
+    per = out.groupby("employee_id", sort=False)["action"].agg(tuple)
+    best = dict(zip(per.index, _headline(list(per))))
+    out["headline"] = [best[e] == a for e, a in zip(out["employee_id"], out["action"])]
+    order = {c: i for i, c in enumerate(reversed(ACTION.codes))}
+    return out.assign(_o=out["action"].map(order)).sort_values(["_o", "employee_id"], kind="stable") \
+        .drop(columns="_o").reset_index(drop=True)
 
 
-def _run_text(grades: np.ndarray, months: list, run_len: np.ndarray) -> list:
-    """'2026-07 D; 2026-08 D' for the last run_len months of each row (only rows with actions)."""
-    labels = np.char.add(np.char.add(np.array(months, dtype=str), " "), np.where(pd.isna(grades), "", grades).astype(str))
-    text = np.full(len(run_len), "", dtype=object)
-    for i in np.flatnonzero(run_len):                  # only people with an action this month
-        text[i] = "; ".join(labels[i, len(months) - run_len[i]:])
-    return list(text)
-
-
-def action_label(codes) -> np.ndarray:
-    c = pd.Series(np.asarray(codes, dtype=object).ravel(), dtype=object)
-    return c.map(ACTION_LABELS).fillna("").to_numpy(dtype=object).reshape(np.shape(codes))
+def person_runs(history: pd.DataFrame, month: str) -> pd.DataFrame:
+    """Runs of A, of D-or-E and of E ending at ``month`` for every employee in the history."""
+    wide, _ = history_matrix(history, month)
+    if wide.empty:
+        return pd.DataFrame(columns=["a_run", "d_run", "e_run"])
+    grades = wide.to_numpy(dtype=object)
+    run = runs(grade_index(np.where(pd.isna(grades), "", grades)))
+    return pd.DataFrame({"a_run": run["A"], "d_run": run["D"], "e_run": run["E"]}, index=wide.index)

@@ -10,28 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dates import (MONTH_METHOD_ALIASES, _calendar, _year_int, month_weights,
-                    week_segments)
-from .policy import canonical
-
-SPLIT_ALIASES = dict(MONTH_METHOD_ALIASES)
-SPLIT_ALIASES.update({
-    "last_year": "last_year", "去年": "last_year", "去年实绩": "last_year", "上年实绩": "last_year",
-    "季节性": "last_year", "seasonal": "last_year", "history": "last_year",
-    "shares": "shares", "比例": "shares", "指定比例": "shares", "自定义": "shares", "explicit": "shares",
-})
-SPLIT_METHODS = ("equal", "days", "workdays", "last_year", "shares")
+from .dates import calendar_code, month_weights, week_segments, year_int
+from .parse import floats
+from .vocab import CALENDAR_SPLITS, InputError, SPLIT
 
 _INT_LIMIT = 2**62
-
-
-def _floats(x, name: str) -> np.ndarray:
-    from .scoring import parse_floats
-
-    values, bad = parse_floats(x)
-    if bad.any():
-        raise ValueError(f"{name} must be a number")
-    return values
 
 
 def _integer_weights(w: np.ndarray) -> np.ndarray:
@@ -94,11 +77,11 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
     try:
         dec = int(decimals if decimals not in (None, "") else 0)
     except (TypeError, ValueError):
-        raise ValueError("decimals must be a whole number") from None
+        raise InputError("decimals must be a whole number") from None
     if dec != float(decimals if decimals not in (None, "") else 0) or not -9 <= dec <= 9:
-        raise ValueError("decimals must be a whole number -9–9")
-    w = _floats(weights, "weights")
-    t = _floats(total, "total")
+        raise InputError("decimals must be a whole number -9–9")
+    w = floats(weights, "weights")
+    t = floats(total, "total")
     if w.ndim == 0:
         w = w.reshape(1)
     if t.ndim >= 1 and t.ndim >= w.ndim and t.shape[-1] == 1:
@@ -106,16 +89,16 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
     try:
         shape = np.broadcast_shapes(t.shape + (1,), w.shape)
     except ValueError:
-        raise ValueError(f"total {t.shape} does not match weights {w.shape}") from None
+        raise InputError(f"total {t.shape} does not match weights {w.shape}") from None
     w = np.broadcast_to(w, shape).reshape(-1, shape[-1])
     t = np.broadcast_to(t[..., None], shape)[..., 0].reshape(-1)
     ok = ~np.isnan(t) & ~np.isnan(w).any(axis=-1)
     if (w[ok] < 0).any():
-        raise ValueError("weights must be ≥ 0")
+        raise InputError("weights must be ≥ 0")
     if ok.any() and (w[ok].sum(axis=-1) <= 0).any():
-        raise ValueError("weights must not all be 0")
+        raise InputError("weights must not all be 0")
     if not np.isfinite(t[ok]).all() or not np.isfinite(w[ok]).all():
-        raise ValueError("total and weights must be finite")
+        raise InputError("total and weights must be finite")
     out = np.full(w.shape, np.nan)
     if ok.any():
         scale = 10.0**dec
@@ -141,13 +124,13 @@ def decompose_units(total_units, weights) -> np.ndarray:
         t = np.asarray(total_units, dtype=np.int64)
     except OverflowError:                         # beyond int64: exact Python integers
         t = np.asarray(total_units, dtype=object)
-    w = _floats(weights, "weights")
+    w = floats(weights, "weights")
     if (w < 0).any():
-        raise ValueError("weights must be ≥ 0")
+        raise InputError("weights must be ≥ 0")
     shape = np.broadcast_shapes(t.shape + (1,), w.shape)
     w2 = np.broadcast_to(w, shape).reshape(-1, shape[-1])
     if (w2.sum(axis=-1) <= 0).any():
-        raise ValueError("weights must not all be 0")
+        raise InputError("weights must not all be 0")
     t2 = np.broadcast_to(t[..., None], shape)[..., 0].reshape(-1)
     sign = np.where(t2 < 0, -1, 1)[:, None]
     parts = _largest_remainder(np.abs(t2), _integer_weights(w2)) * sign
@@ -167,22 +150,22 @@ def split_weights(year, method: str = "equal", calendar: str = "weekend", last_y
     ``equal``/``days``/``workdays`` from the calendar; ``last_year``: last year's 12 monthly
     actuals (seasonality); ``shares``: 12 explicit shares. Raises ValueError on bad input.
     """
-    how = canonical(method if method not in (None, "") else "equal", SPLIT_ALIASES, "method")
-    if how in ("equal", "days", "workdays"):
+    how = SPLIT.code(method, default="equal", arg="method")
+    if how in CALENDAR_SPLITS:
         return month_weights(year, how, calendar)
     given = last_year if how == "last_year" else shares
     name = "last_year" if how == "last_year" else "shares"
     if given is None:
-        raise ValueError(f"{name} needs 12 monthly values")
-    w = _floats(given, name).reshape(-1)
+        raise InputError(f"{name} needs 12 monthly values")
+    w = floats(given, name).reshape(-1)
     if w.size != 12:
-        raise ValueError(f"{name} needs 12 monthly values (got {w.size})")
+        raise InputError(f"{name} needs 12 monthly values (got {w.size})")
     if np.isnan(w).any():
-        raise ValueError(f"{name} has blank months")
+        raise InputError(f"{name} has blank months")
     if (w < 0).any():
-        raise ValueError(f"{name} must be ≥ 0")
+        raise InputError(f"{name} must be ≥ 0")
     if w.sum() <= 0:
-        raise ValueError(f"{name} must not all be 0")
+        raise InputError(f"{name} must not all be 0")
     return w
 
 
@@ -199,13 +182,13 @@ def calendar_split(totals, month_w, year, calendar: str = "weekend", week_basis=
     Returns {"quarter": (n, 4), "month": (n, 12), "week": (n, S), "segments": DataFrame of the
     S week pieces (week_segments of the year)}.
     """
-    t = _floats(totals, "totals").reshape(-1)
+    t = floats(totals, "totals").reshape(-1)
     n = t.size
-    mw = _floats(month_w, "month weights").reshape(n, 12)
+    mw = floats(month_w, "month weights").reshape(n, 12)
     dec = np.broadcast_to(np.asarray(decimals if decimals is not None else 0), (n,)).astype(np.int64)
     add = np.broadcast_to(np.asarray(True if additive is None else additive, dtype=bool), (n,))
     basis = np.broadcast_to(np.asarray("days" if week_basis is None else week_basis, dtype=object), (n,))
-    seg = week_segments(_year_int(year), _calendar(calendar))
+    seg = week_segments(year_int(year), calendar_code(calendar))
     s = len(seg)
     seg_month = seg["month"].to_numpy() - 1
     quarter = np.full((n, 4), np.nan)
@@ -242,8 +225,8 @@ def calendar_split(totals, month_w, year, calendar: str = "weekend", week_basis=
 
 def owner_split(totals, shares, decimals=0, additive=None) -> np.ndarray:
     """Split n totals across owners by shares (n, k) exactly; non-additive rows are copied."""
-    t = _floats(totals, "totals").reshape(-1)
-    sh = _floats(shares, "shares").reshape(t.size, -1)
+    t = floats(totals, "totals").reshape(-1)
+    sh = floats(shares, "shares").reshape(t.size, -1)
     dec = np.broadcast_to(np.asarray(decimals if decimals is not None else 0), t.shape).astype(np.int64)
     add = np.broadcast_to(np.asarray(True if additive is None else additive, dtype=bool), t.shape)
     out = np.where(np.isnan(sh), np.nan, t[:, None] * 1.0)
@@ -263,14 +246,14 @@ def frame_split(total, year, method="equal", calendar="weekend", last_year=None,
                 decimals=0, additive=True) -> pd.DataFrame:
     """One target's calendar split as a long table: level (year/quarter/month/week), period, target."""
     w = split_weights(year, method, calendar, last_year, shares)
-    how = canonical(method if method not in (None, "") else "equal", SPLIT_ALIASES, "method")
+    how = SPLIT.code(method, default="equal", arg="method")
     res = calendar_split([total], w.reshape(1, 12), year, calendar,
                          week_basis=["workdays" if how == "workdays" else "days"],
                          decimals=decimals, additive=[bool(additive)])
     seg = res["segments"]
-    rows = [pd.DataFrame({"level": "year", "period": [str(_year_int(year))], "target": [float(total)]}),
+    rows = [pd.DataFrame({"level": "year", "period": [str(year_int(year))], "target": [float(total)]}),
             pd.DataFrame({"level": "quarter", "period": [f"Q{q}" for q in range(1, 5)], "target": res["quarter"][0]}),
-            pd.DataFrame({"level": "month", "period": [f"{_year_int(year)}-{m:02d}" for m in range(1, 13)],
+            pd.DataFrame({"level": "month", "period": [f"{year_int(year)}-{m:02d}" for m in range(1, 13)],
                           "target": res["month"][0]}),
             pd.DataFrame({"level": "week", "period": (seg["month"].map("{:02d}".format) + "-" + seg["label"]).to_numpy(),
                           "target": res["week"][0]})]
@@ -288,15 +271,15 @@ def split_table(row_totals, col_totals, decimals: int = 0) -> np.ndarray:
     with the most units still missing (Gale–Ryser), larger remainders first.
     """
     dec = int(decimals)
-    r = _floats(row_totals, "row_totals").reshape(-1)
-    c = _floats(col_totals, "col_totals").reshape(-1)
+    r = floats(row_totals, "row_totals").reshape(-1)
+    c = floats(col_totals, "col_totals").reshape(-1)
     scale = 10.0**dec
     ru = np.floor(np.round(np.abs(r) * scale, 6) + 0.5).astype(np.int64) * np.where(r < 0, -1, 1)
     cu = np.floor(np.round(np.abs(c) * scale, 6) + 0.5).astype(np.int64) * np.where(c < 0, -1, 1)
     if ru.sum() != cu.sum():
-        raise ValueError("row_totals and col_totals must have the same sum")
+        raise InputError("row_totals and col_totals must have the same sum")
     if (ru < 0).any() or (cu < 0).any():
-        raise ValueError("row_totals and col_totals must be ≥ 0")
+        raise InputError("row_totals and col_totals must be ≥ 0")
     total = int(ru.sum())
     if total == 0:
         return np.zeros((r.size, c.size))
@@ -317,7 +300,7 @@ def split_table(row_totals, col_totals, decimals: int = 0) -> np.ndarray:
         order = np.lexsort((np.arange(r.size), -rem_f[:, j], -row_need))
         pick = order[:k]
         if (row_need[pick] <= 0).any():
-            raise ValueError("row_totals and col_totals cannot be matched")   # not reachable
+            raise InputError("row_totals and col_totals cannot be matched")   # not reachable
         cells[pick, j] += 1
         row_need[pick] -= 1
     out = cells.astype(float)

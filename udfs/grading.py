@@ -1,82 +1,101 @@
 """SPEC §3.2 — grade bands, quotas (largest remainder), forced and capped grading."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from .policy import DEFAULT, GRADE_LABELS, GRADES, GRADING_ALIASES, Policy, canonical
-from .scoring import as_float
+from .parse import floats
+from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, InputError, setting
 
-_GRADES = np.array(GRADES, dtype=object)
-
-
-def score_errors(scores, policy: Policy = DEFAULT) -> np.ndarray:
-    s = as_float(scores)
-    return np.where((s < policy.total_min) | (s > policy.total_max),
-                    f"score must be {policy.total_min:g}–{policy.total_max:g}", "")
+_LETTERS = np.array(GRADES, dtype=object)
 
 
-def band_index(scores, policy: Policy = DEFAULT) -> np.ndarray:
+@dataclass(frozen=True)
+class GradingRules:
+    a_min: float = setting(120.0, "A级下限", "A 杰出：120 ≤ 分数 ≤ 130")
+    b_min: float = setting(105.0, "B级下限", "B 优秀：105 ≤ 分数 < 120")
+    c_min: float = setting(90.0, "C级下限", "C 良好：90 ≤ 分数 < 105")
+    e_max: float = setting(70.0, "E级上限", "E 不胜任：分数 ≤ 70（70分为E）")
+    quotas: tuple = setting((0.05, 0.20, 0.60, 0.10, 0.05), "等级比例A/B/C/D/E",
+                            "等级比例指导：A 5%、B 20%、C 60%、D 10%、E 5%", "shares")
+    grading: str = setting("capped", "等级评定方式", "分数段 / 强制分布 / 限额（A、B不超过比例，超出者降一级）",
+                           vocab=GRADING)
+    eval_group: str = setting("store", "评定范围", "全店 / 按部门：强制分布或限额在哪个范围内计算",
+                              vocab=EVAL_GROUP)
+
+    def _checks(self):
+        q = self.quotas
+        if len(q) != 5 or any(x < 0 for x in q):
+            yield ("quotas",), "应为 A…E 五个不小于0的比例"
+        elif abs(sum(q) - 1) > 1e-6:
+            yield ("quotas",), f"合计应为100%（现为{sum(q):.1%}）"
+        if not self.e_max < self.c_min < self.b_min < self.a_min:
+            yield ("a_min", "b_min", "c_min", "e_max"), "分数段应依次升高（E上限 < C下限 < B下限 < A下限）"
+
+
+RULES = GradingRules()
+
+
+def score_errors(scores, low: float = 0.0, high: float = 130.0) -> np.ndarray:
+    s = floats(scores, "score")
+    return np.where((s < low) | (s > high), f"score must be {low:g}–{high:g}", "")
+
+
+def band_index(scores, policy: GradingRules = RULES) -> np.ndarray:
     """0…4 for A…E; -1 for blank. Edges belong to the upper grade, except e_max which is E."""
-    s = as_float(scores)
-    idx = np.select(
-        [s >= policy.a_min, s >= policy.b_min, s >= policy.c_min, s > policy.e_max],
-        [0, 1, 2, 3], 4)
+    s = floats(scores, "score")
+    idx = np.select([s >= policy.a_min, s >= policy.b_min, s >= policy.c_min, s > policy.e_max],
+                    [0, 1, 2, 3], 4)
     return np.where(np.isnan(s), -1, idx)
 
 
-def band_grade(scores, policy: Policy = DEFAULT) -> np.ndarray:
-    return _letters(band_index(scores, policy))
-
-
-def _letters(idx) -> np.ndarray:
+def letters(idx) -> np.ndarray:
     idx = np.asarray(idx)
-    return np.where(idx >= 0, _GRADES[np.clip(idx, 0, 4)], "").astype(object)
+    return np.where(idx >= 0, _LETTERS[np.clip(idx, 0, 4)], "").astype(object)
 
 
-def grade_label(grades) -> np.ndarray:
-    g = pd.Series(np.asarray(grades, dtype=object).ravel(), dtype=object)
-    return g.map(GRADE_LABELS).fillna("").to_numpy(dtype=object).reshape(np.shape(grades))
+def band_grade(scores, policy: GradingRules = RULES) -> np.ndarray:
+    return letters(band_index(scores, policy))
 
 
 def grade_index(grades) -> np.ndarray:
-    """'A'…'E' (or 杰出…不胜任) → 0…4; anything else → -1."""
-    lookup = {g: i for i, g in enumerate(GRADES)}
-    lookup.update({label: i for i, label in enumerate(GRADE_LABELS[g] for g in GRADES)})
-    g = pd.Series(np.asarray(grades, dtype=object).ravel(), dtype=object)
-    key = g.where(g.isna(), g.astype(str).str.strip().str.upper())
-    key = key.where(key.isin(list(lookup)), g.astype(str).str.strip())
-    return key.map(lookup).fillna(-1).astype(int).to_numpy().reshape(np.shape(grades))
+    """'A'…'E' (or 杰出…不胜任, any case) → 0…4; blank or anything else → -1."""
+    codes, _ = GRADE.codes_of(grades)
+    order = {g: i for i, g in enumerate(GRADES)}
+    flat = pd.Series(np.asarray(codes, dtype=object).ravel(), dtype=object)
+    out = flat.map(order).fillna(-1).to_numpy(dtype=np.int64)
+    return out.reshape(np.shape(codes))
 
 
-def quota_counts(n, quotas=DEFAULT.quotas) -> np.ndarray:
+def quota_counts(n, quotas=RULES.quotas) -> np.ndarray:
     """Counts per grade for n people: shares × n by the largest-remainder method.
 
     The counts add up to exactly n; equal remainders go to the earlier grade (A before E).
-    Works on an array of n (result shape n.shape + (5,)).
+    Works on an array of n (result shape n.shape + (5,)). Exact integer arithmetic for any n
+    up to 10^9 (shares to 1e-9).
     """
-    n_arr = np.asarray(n)
+    n_arr = np.asarray(n, dtype=float)
     q = np.asarray(quotas, dtype=float)
     if q.shape != (5,) or (q < 0).any() or abs(q.sum() - 1) > 1e-6:
-        raise ValueError("quotas must be five shares ≥ 0 adding up to 100%")
-    if (n_arr < 0).any() or (np.asarray(n_arr, dtype=float) % 1 != 0).any():
-        raise ValueError("n must be a whole number ≥ 0")
+        raise InputError("quotas must be five shares ≥ 0 adding up to 100%")
+    if (n_arr < 0).any() or (n_arr % 1 != 0).any() or (n_arr > 1e9).any():
+        raise InputError("n must be a whole number 0–1,000,000,000")
     n_int = n_arr.astype(np.int64)[..., None]
-    # exact arithmetic: shares to 1e-9, products in integer units
     units = 10**9
     q_units = np.round(q * units).astype(np.int64)
-    q_units[-1] += units - q_units.sum()           # absorb rounding so shares sum to 1 exactly
-    exact = n_int * q_units                          # in 1e-9 people
+    q_units[-1] += units - q_units.sum()           # shares sum to 1 exactly
+    exact = n_int * q_units                          # in 1e-9 people (≤ 1e18: fits int64)
     base = exact // units
     rem = exact % units
-    short = (n_int[..., 0] - base.sum(axis=-1))
-    # rank remainders descending, stable (earlier grade wins ties)
-    order = np.argsort(-rem, axis=-1, kind="stable")
+    short = n_int[..., 0] - base.sum(axis=-1)
+    order = np.argsort(-rem, axis=-1, kind="stable")  # larger remainder first, earlier grade on ties
     ranks = np.argsort(order, axis=-1, kind="stable")
     return base + (ranks < short[..., None]).astype(np.int64)
 
 
-def final_grades(scores, policy: Policy = DEFAULT, how: str | None = None, groups=None,
+def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, groups=None,
                  quotas=None) -> np.ndarray:
     """Final grades under a grading policy, within evaluation groups.
 
@@ -84,39 +103,33 @@ def final_grades(scores, policy: Policy = DEFAULT, how: str | None = None, group
     groups: labels of the evaluation group per person (None: one group).
     NaN scores get '' and are not counted in N.
     """
-    how = canonical(how or policy.grading, GRADING_ALIASES, "policy")
+    how = GRADING.code(how or policy.grading)
     quotas = policy.quotas if quotas is None else quotas
-    s = as_float(scores).ravel()
+    s = floats(scores, "score").ravel()
     shape = np.shape(scores)
     band = band_index(s, policy)
-    if how == "bands" or s.size == 0:
-        return _letters(band).reshape(shape)
-    frame = pd.DataFrame({"s": s, "g": 0 if groups is None else np.asarray(groups, dtype=object).ravel()})
-    frame["g"] = frame["g"].fillna("")
     valid = ~np.isnan(s)
-    frame[valid].groupby("g")["s"].transform("size")
-    counts = pd.Series(list(quota_counts(frame[valid].groupby("g").size().to_numpy(), quotas)),
-                       index=frame[valid].groupby("g").size().index)
-    cum = np.stack(frame.loc[valid, "g"].map(counts).to_numpy()).cumsum(axis=1) if valid.any() else np.zeros((0, 5))
+    if how == "bands" or not valid.any():
+        return letters(band).reshape(shape)
+    g = np.zeros(len(s), dtype=np.int64) if groups is None else \
+        pd.factorize(pd.Series(np.asarray(groups, dtype=object).ravel(), dtype=object).fillna(""))[0]
+    sub = pd.DataFrame({"s": s[valid], "g": g[valid]})
+    sizes = sub.groupby("g")["s"].transform("size").to_numpy()
+    cum = quota_counts(sizes, quotas).cumsum(axis=1)              # per person: their group's quotas
     result = band.copy()
-    if not valid.any():
-        return _letters(result).reshape(shape)
-    sub = frame[valid]
     if how == "forced":
         # rank with ties sharing the best position (0-based); grade = first quota slot containing it
         pos = sub.groupby("g")["s"].rank(method="min", ascending=False).to_numpy() - 1
-        idx = (pos[:, None] >= cum).sum(axis=1)
-        result[valid] = np.minimum(idx, 4)
+        result[valid] = np.minimum((pos[:, None] >= cum).sum(axis=1), 4)
     else:  # capped: A and B limited to their quotas, surplus drops one grade, cascading
         quota = np.diff(np.concatenate([np.zeros((len(cum), 1)), cum], axis=1), axis=1)
         cur = band[valid].copy()
-        for g_idx in (0, 1):                         # A then B (D and E never forced)
+        for g_idx in (0, 1):                       # A then B (D and E are never forced)
             member = cur == g_idx
             if not member.any():
                 continue
-            tmp = pd.DataFrame({"s": np.where(member, sub["s"].to_numpy(), np.nan), "g": sub["g"].to_numpy()})
-            pos = tmp.groupby("g")["s"].rank(method="min", ascending=False).to_numpy() - 1
-            drop = member & (pos >= quota[:, g_idx])
-            cur = np.where(drop, g_idx + 1, cur)
+            ranked = sub.assign(s=np.where(member, sub["s"].to_numpy(), np.nan))
+            pos = ranked.groupby("g")["s"].rank(method="min", ascending=False).to_numpy() - 1
+            cur = np.where(member & (pos >= quota[:, g_idx]), g_idx + 1, cur)
         result[valid] = cur
-    return _letters(result).reshape(shape)
+    return letters(result).reshape(shape)

@@ -15,43 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .policy import DIRECTION_ALIASES, DIRECTIONS, canonical, parse_number
+from .parse import number
+from .vocab import ADDITIVE, DIRECTION, InputError, KPI_FIELD, key
 
 FIELDS = (
     "id", "name_zh", "name_en", "formula", "formula_en", "direction", "target",
     "unit", "additive", "section", "department", "source", "note",
 )
 
-# Headers of the 指标库 sheet, in order (English field they hold in FIELD_BY_HEADER_ZH).
-LIBRARY_HEADERS_ZH = (
-    "编号", "中文名", "英文名", "公式", "方向", "默认目标", "单位", "可加",
-    "类别", "部门", "来源", "说明",
-)
-FIELD_BY_HEADER_ZH = MappingProxyType(dict(zip(LIBRARY_HEADERS_ZH, (
-    "id", "name_zh", "name_en", "formula", "direction", "target", "unit", "additive",
-    "section", "department", "source", "note",
-))))
-
-# Chinese labels written for each direction on the 指标库 sheet (all are DIRECTION_ALIASES keys).
-DIRECTION_LABELS_ZH = MappingProxyType({
-    "higher": "正向", "lower": "反向", "lower_linear": "反向线性", "min": "不低于", "max": "不超过",
-})
-
-# Field names accepted by kpi_info / from_frame: English field names, the sheet's
-# Chinese headers and a few everyday Chinese words (名称, 目标, 公式 ...).
-FIELD_ALIASES = MappingProxyType({
-    **{f: f for f in FIELDS},
-    **FIELD_BY_HEADER_ZH,
-    "指标编号": "id", "代码": "id",
-    "名称": "name_zh", "指标名称": "name_zh", "指标": "name_zh", "中文名称": "name_zh",
-    "英文名称": "name_en",
-    "计算公式": "formula", "英文公式": "formula_en",
-    "目标": "target", "目标值": "target",
-    "可累加": "additive",
-    "考核类别": "section", "板块": "section",
-    "责任部门": "department", "岗位": "department",
-    "出处": "source", "备注": "note",
-})
+# Headers of the 指标库 sheet, in order: the Chinese labels of the fields (udfs.vocab.KPI_FIELD).
+SHEET_FIELDS = ("id", "name_zh", "name_en", "formula", "direction", "target", "unit", "additive",
+                "section", "department", "source", "note")
+LIBRARY_HEADERS_ZH = tuple(KPI_FIELD.label(f) for f in SHEET_FIELDS)
 
 
 def _kpi(id, name_zh, name_en, formula, formula_en, direction, target, unit, additive,
@@ -209,20 +184,20 @@ _TABLE = np.empty((len(FIELDS), len(LIBRARY)), dtype=object)
 for _i, _f in enumerate(FIELDS):
     _TABLE[_i, :] = [(np.nan if k[_f] is None else k[_f]) for k in LIBRARY]
 _TARGET_ROW = FIELDS.index("target")
+_FIELD_POS = {f: i for i, f in enumerate(FIELDS)}
 _ADDITIVE_ROW = FIELDS.index("additive")
 
 
 def _id_keys(kpi: dict) -> set:
     keys = {kpi["id"], kpi["name_zh"], kpi["name_en"]}
     keys |= {k.replace(" ", "") for k in keys}
-    return {k.strip().lower() for k in keys}
+    return {key(k) for k in keys}
 
 
 _ID_INDEX: dict = {}
 for _j, _k in enumerate(LIBRARY):
     for _key in _id_keys(_k):
         _ID_INDEX.setdefault(_key, _j)
-_FIELD_INDEX = {k.lower(): FIELDS.index(v) for k, v in FIELD_ALIASES.items()}
 
 
 def _as_object_array(x: Any) -> np.ndarray:
@@ -234,9 +209,9 @@ def _as_object_array(x: Any) -> np.ndarray:
 def _lookup(flat: np.ndarray, index: dict) -> tuple[np.ndarray, np.ndarray, pd.Series]:
     """Map a flat object array through index (keys lower-case). Returns (positions, blank, unknown keys)."""
     s = pd.Series(flat, dtype=object)
-    text = s.astype(str).str.strip()
-    blank = (s.isna() | (text == "")).to_numpy()
-    pos = text.str.lower().map(index)
+    text = s.map(key)
+    blank = (text == "").to_numpy()
+    pos = text.map(index)
     unknown = pos.isna().to_numpy() & ~blank
     return pos.fillna(0).astype(np.int64).to_numpy(), blank, text[unknown]
 
@@ -255,16 +230,18 @@ def kpi_info(kpi_id: Any, field: Any) -> Any:
     try:
         ids, fields = np.broadcast_arrays(ids, fields)
     except ValueError:
-        raise ValueError(f"kpi_id and field shapes {ids.shape} and {fields.shape} do not match") from None
+        raise InputError(f"kpi_id and field shapes {ids.shape} and {fields.shape} do not match") from None
     shape = ids.shape
     k_pos, k_blank, k_bad = _lookup(ids.ravel(), _ID_INDEX)
-    f_pos, f_blank, f_bad = _lookup(fields.ravel(), _FIELD_INDEX)
-    if len(f_bad):
-        names = ", ".join(f"'{v}'" for v in dict.fromkeys(f_bad))
-        raise ValueError(f"field {names} unknown (use {'/'.join(FIELDS)} or 名称/方向/目标/单位/公式)")
+    f_code, f_unknown = KPI_FIELD.codes_of(fields.ravel())
+    if f_unknown.any():
+        names = ", ".join(f"'{v}'" for v in dict.fromkeys(fields.ravel()[f_unknown]))
+        raise InputError(f"field {names} unknown (use {'/'.join(FIELDS)} or 名称/方向/目标/单位/公式)")
+    f_blank = pd.isna(f_code)
+    f_pos = pd.Series(f_code, dtype=object).map(_FIELD_POS).fillna(0).to_numpy(np.int64)
     if len(k_bad):
         names = ", ".join(f"'{v}'" for v in dict.fromkeys(k_bad))
-        raise ValueError(f"kpi_id {names} unknown")
+        raise InputError(f"kpi_id {names} unknown")
     blank = k_blank | f_blank
     out = _TABLE[f_pos, k_pos]
     out[blank] = np.nan
@@ -277,6 +254,15 @@ def kpi_info(kpi_id: Any, field: Any) -> Any:
     return out[()] if scalar else out
 
 
+def info_problem(kpi_id: Any, field: Any) -> str:
+    """'' when KPI_INFO can answer (kpi_id, field), else the short English reason."""
+    try:
+        kpi_info(kpi_id, field)
+        return ""
+    except InputError as exc:
+        return str(exc)
+
+
 def library_frame(lang: str = "en", library=None) -> pd.DataFrame:
     """The library as a table, one row per KPI.
 
@@ -285,21 +271,19 @@ def library_frame(lang: str = "en", library=None) -> pd.DataFrame:
     """
     lang = str(lang).strip().lower()
     if lang not in ("en", "zh"):
-        raise ValueError(f"lang '{lang}' unknown (use en/zh)")
+        raise InputError(f"lang '{lang}' unknown (use en/zh)")
     rows = LIBRARY if library is None else library
     df = pd.DataFrame(list(rows), columns=list(FIELDS))
     df["target"] = pd.to_numeric(df["target"], errors="coerce").astype(float)
     df["additive"] = df["additive"].astype(bool)
     if lang == "en":
         return df
-    zh = pd.DataFrame({h: df[f] for h, f in FIELD_BY_HEADER_ZH.items()})
-    zh["方向"] = df["direction"].map(DIRECTION_LABELS_ZH)
+    zh = pd.DataFrame({KPI_FIELD.label(f): df[f] for f in SHEET_FIELDS})
+    zh["方向"] = df["direction"].map(DIRECTION.labels)
     zh["可加"] = np.where(df["additive"], "是", "否")
     return zh
 
 
-_TRUE = {"是", "true", "yes", "y", "1", "可加", "√", "1.0"}
-_FALSE = {"否", "false", "no", "n", "0", "不可加", "×", "0.0"}
 _BUILTIN = {k["id"]: k for k in LIBRARY}
 
 
@@ -323,11 +307,11 @@ def from_frame(df: pd.DataFrame) -> tuple:
     """
     cols = {}
     for c in df.columns:
-        f = FIELD_ALIASES.get(str(c).strip()) or FIELD_ALIASES.get(str(c).strip().lower())
+        f = KPI_FIELD.get(c)
         if f and f not in cols:
             cols[f] = c
     if "id" not in cols:
-        raise ValueError("KPI library table needs an 编号 (id) column")
+        raise InputError("KPI library table needs an 编号 (id) column")
     header = {f: str(c) for f, c in cols.items()}
     excel_rows = (df["_row"].to_numpy() if "_row" in df.columns
                   else np.arange(len(df)) + 2)
@@ -353,31 +337,26 @@ def from_frame(df: pd.DataFrame) -> tuple:
         if "formula_en" not in cols:
             entry["formula_en"] = base.get("formula_en", "")
         try:
-            entry["direction"] = canonical(values.get("direction") or "higher",
-                                           DIRECTION_ALIASES, "direction")
+            entry["direction"] = DIRECTION.code(values.get("direction"), default="higher")
         except ValueError:
             problems.append((row, header.get("direction", "方向"),
-                             f"方向 '{values.get('direction')}' 无效(可用 {'/'.join(DIRECTIONS)}"
-                             f" 或 正向/反向/不低于/不超过)"))
+                             f"方向 '{values.get('direction')}' 无效（可选：{DIRECTION.help_zh()}）"))
         target = values.get("target", "")
         if target:
             try:
-                number = parse_number(target)
+                value = number(target)
                 # a % KPI's target typed as points (50 for 50%)
-                if entry["unit"] == "%" and number > 1 and not str(target).rstrip().endswith(("%", "％")):
-                    number /= 100
-                entry["target"] = number
+                if entry["unit"] == "%" and value > 1 and not str(target).rstrip().endswith(("%", "％")):
+                    value /= 100
+                entry["target"] = value
             except ValueError:
                 problems.append((row, header["target"], f"默认目标 '{target}' 不是数字"))
         else:
             entry["target"] = None
-        add = values.get("additive", "").lower()
-        if add in _TRUE:
-            entry["additive"] = True
-        elif add in _FALSE or not add:
-            entry["additive"] = False
-        else:
+        add = ADDITIVE.get(values.get("additive"), default="copied")
+        if add is None:
             problems.append((row, header["additive"], f"可加 '{values.get('additive')}' 应为 是/否"))
+        entry["additive"] = add == "additive"
         out.append(entry)
     if problems:
         msg = "; ".join(f"row {r} {h}: {m}" for r, h, m in problems)

@@ -4,6 +4,7 @@ import pytest
 
 from udfs import grading
 from udfs.policy import Policy
+from udfs.vocab import GRADE
 
 
 @pytest.mark.parametrize("score,grade", [
@@ -17,7 +18,7 @@ def test_band_edges_belong_to_the_upper_grade_except_70(score, grade):
 def test_band_labels_and_blank():
     g = grading.band_grade([125, 110, 95, 80, 60, np.nan])
     assert list(g) == ["A", "B", "C", "D", "E", ""]
-    assert list(grading.grade_label(g)) == ["杰出", "优秀", "良好", "待改进", "不胜任", ""]
+    assert list(GRADE.labels_of(g)) == ["杰出", "优秀", "良好", "待改进", "不胜任", ""]
 
 
 @pytest.mark.parametrize("n,counts", [

@@ -42,7 +42,7 @@ def test_kpi_errors_name_the_argument():
     msgs = scoring.kpi_errors([1, 1, -1, 1], [0, 1, 1, 1], [0.3, -0.1, 0.3, 0.3], ["higher", "higher", "lower", "min"])
     assert list(msgs) == ["target must be > 0", "weight must be ≥ 0", "actual must be ≥ 0", ""]
     with pytest.raises(ValueError, match="direction 'sideways' unknown"):
-        scoring.canonical_directions(["sideways"])
+        scoring.directions(["sideways"])
 
 
 def test_rated_items_manager_rating_by_default_and_blend():
@@ -80,7 +80,7 @@ def test_score_items_and_totals_hand_computed():
     per = scoring.score_totals(scored, adj, Policy())
     assert per.loc["E1", "total"] == pytest.approx(44 + 39 + 20 + 8 - 3)
     assert per.loc["E2", "total"] == pytest.approx(70.0)       # 100 + 5 but a veto caps at 70
-    assert per.loc["E1", "problems"] == ""
+    assert per.loc["E1", "problems"] == ()
     assert "考核项 3 个" not in per.loc["E1", "problems"]
 
 
@@ -89,7 +89,8 @@ def test_total_clipped_to_0_130_and_problems_reported():
                           "target": [1, 1], "actual": [2, 2], "direction": "higher"})
     per = scoring.score_totals(scoring.score_items(items), None)
     assert per.loc["X", "total"] == pytest.approx(117.0)      # 90 points × 1.3
-    assert "权重合计 90.0%" in per.loc["X", "problems"] and "考核项 2 个" in per.loc["X", "problems"]
+    weights, count = per.loc["X", "problems"]
+    assert weights.startswith("权重合计 90.0%") and count.startswith("考核项 2 个")
     big = items.assign(weight=[100, 100])
     assert scoring.score_totals(scoring.score_items(big), None).loc["X", "total"] == 130.0
     neg = pd.DataFrame({"employee_id": ["X"], "points": [-500], "veto": [False]})
@@ -97,8 +98,15 @@ def test_total_clipped_to_0_130_and_problems_reported():
 
 
 def test_weight_tolerance_half_a_point():
-    assert scoring.weight_errors([[0.3, 0.3, 0.396]])[0] == ""
-    assert scoring.weight_errors([[0.3, 0.3, 0.394]])[0].startswith("weights must sum to 100%")
+    off, en, zh = scoring.weight_check([99.6, 99.4, 100.5, 100.6])
+    assert off.tolist() == [False, True, False, True]
+    assert en[1] == "weights must sum to 100% (got 99.4%)" and zh[3] == "权重合计 100.6%，应为100%"
+
+
+def test_total_is_rounded_once_at_the_shown_precision():
+    # 108.00000000000001 and 107.995 both become 108.0: ranked, graded and paid as equals
+    assert scoring.total_score([108.00000000000001, 107.995, 107.9949]).tolist() == [108.0, 108.0, 107.99]
+    assert scoring.total_score([108.004], policy=Policy(score_decimals=1)).tolist() == [108.0]
 
 
 def test_blank_actual_leaves_total_blank():

@@ -7,7 +7,9 @@ import pytest
 
 from udfs.kpis import (FIELDS, LIBRARY, LIBRARY_HEADERS_ZH, from_frame, kpi_info,
                        library_frame)
-from udfs.policy import DIRECTIONS
+from udfs.vocab import DIRECTION
+
+DIRECTIONS = DIRECTION.codes
 
 # SPEC §3.9 table: id -> (中文名, direction, default target or None)
 SPEC_TABLE = {

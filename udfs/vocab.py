@@ -1,0 +1,273 @@
+"""The product's vocabulary: every enumeration, one table each — code, 中文 label, aliases.
+
+Worksheet functions, the workbook's drop-down lists, the sheet readers, the target sheets,
+the report and the documents all look words up here, so "不低于" means the same thing in a
+scorecard, in 目标分解 and in ``=KPI_SCORE(…, "不低于")``.
+
+Matching is forgiving in the ways users type: surrounding spaces, upper/lower case and
+full-width forms (``％``, ``（``, ``ＫＰＩ``) do not matter (Unicode NFKC + casefold).
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def key(text: Any) -> str:
+    """The lookup form of a word: NFKC, stripped, case-folded ('' for blank)."""
+    if text is None or (isinstance(text, float) and text != text):
+        return ""
+    return unicodedata.normalize("NFKC", str(text)).strip().casefold()
+
+
+class InputError(ValueError):
+    """Bad input to a rule: the message is ours, short, and names the argument (cells show it)."""
+
+
+class VocabError(InputError):
+    """A word that is not in its vocabulary; ``str()`` is the short English cell text."""
+
+    def __init__(self, vocab: "Vocab", value: Any, arg: str | None = None):
+        self.vocab, self.value = vocab, value
+        self.arg = arg or vocab.name
+        super().__init__(f"{self.arg} '{str(value).strip()}' unknown (use {vocab.help()})")
+
+    @property
+    def zh(self) -> str:
+        return f"「{str(self.value).strip()}」无效（可选：{self.vocab.help_zh()}）"
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: str
+    label: str                      # the Chinese word shown in sheets and offered in drop-downs
+    aliases: tuple = ()
+    note: str = ""                  # one line of explanation (report subtitles, 设置 notes)
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """One enumeration: its entries in display order and every accepted spelling."""
+
+    name: str                       # English argument name used in cell errors ("direction")
+    title: str                      # Chinese name of the enumeration ("方向")
+    entries: tuple
+    _index: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self):
+        index = {}
+        for e in self.entries:
+            for word in (e.code, e.label, *e.aliases):
+                k = key(word)
+                if k and index.setdefault(k, e.code) != e.code:
+                    raise AssertionError(f"{self.name}: '{word}' means two things")
+        object.__setattr__(self, "_index", index)
+
+    # --- lookups ----------------------------------------------------------------
+    @property
+    def codes(self) -> tuple:
+        return tuple(e.code for e in self.entries)
+
+    @property
+    def labels(self) -> MappingProxyType:
+        return MappingProxyType({e.code: e.label for e in self.entries})
+
+    @property
+    def choices(self) -> list:
+        """The Chinese labels, for a drop-down list."""
+        return [e.label for e in self.entries]
+
+    def entry(self, code: str) -> Entry:
+        return next(e for e in self.entries if e.code == code)
+
+    def label(self, code: str, default: str = "") -> str:
+        return self.labels.get(code, default)
+
+    def get(self, value: Any, default: str | None = None) -> str | None:
+        """The code of a word, ``default`` for a blank, None for an unknown word."""
+        k = key(value)
+        if not k:
+            return default
+        return self._index.get(k)
+
+    def code(self, value: Any, default: str | None = None, arg: str | None = None) -> str:
+        """The code of a word; a blank gives ``default``; unknown (or blank without default) raises."""
+        hit = self.get(value, default)
+        if hit is None:
+            raise VocabError(self, value, arg)
+        return hit
+
+    def codes_of(self, values, default: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Vectorised :meth:`get`: (object array of codes, bool array of unknown words).
+
+        Blanks give ``default`` (None when there is none, and are not flagged). Each distinct
+        spelling is looked up once, so a 60,000-row column costs one hash pass.
+        """
+        arr = np.asarray(values, dtype=object)
+        flat = arr.ravel()
+        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), use_na_sentinel=True)
+        looked = [self.get(u, default) for u in uniques]
+        known = np.array([c is not None for c in looked] + [True], dtype=bool)
+        table = np.array(looked + [default], dtype=object)
+        blank_u = np.array([key(u) == "" for u in uniques] + [True], dtype=bool)
+        out = table[codes]
+        bad = ~known[codes] & ~blank_u[codes]
+        return out.reshape(arr.shape), bad.reshape(arr.shape)
+
+    def labels_of(self, codes) -> np.ndarray:
+        arr = np.asarray(codes, dtype=object)
+        return pd.Series(arr.ravel(), dtype=object).map(self.labels).fillna("").to_numpy(
+            dtype=object).reshape(arr.shape)
+
+    def help(self) -> str:
+        return "/".join(self.codes)
+
+    def help_zh(self) -> str:
+        return "/".join(self.choices)
+
+
+def _v(name, title, *entries) -> Vocab:
+    return Vocab(name, title, tuple(Entry(*e) for e in entries))
+
+
+# --------------------------------------------------------------------------- SPEC §3.1
+DIRECTION = _v("direction", "方向",
+               ("higher", "正向", ("up", "越高越好", "高"), "实际 ÷ 目标"),
+               ("lower", "反向", ("down", "越低越好", "低"), "目标 ÷ 实际"),
+               ("lower_linear", "反向线性", ("线性反向",), "2 − 实际 ÷ 目标"),
+               ("min", "不低于", ("gate_min", ">=", "≥", ">", "高于", "不得低于", "不少于"), "达到目标得满分，否则0分"),
+               ("max", "不超过", ("gate_max", "<=", "≤", "<", "低于", "不得超过", "不高于"), "不超过目标得满分，否则0分"))
+LOWER_IS_BETTER = frozenset({"lower", "lower_linear", "max"})     # for progress, shortfalls, letters
+
+ITEM_KIND = _v("kind", "类型",
+               ("kpi", "KPI", ("指标", "定量", "量化", "考核指标"), "按实际值 ÷ 目标值计分"),
+               ("rated", "评分", ("评定", "定性", "目标", "mbo", "工作目标", "评分项"), "按自评/上级/360°评分计分"))
+
+# --------------------------------------------------------------------------- SPEC §3.2
+GRADE = _v("grade", "等级",
+           ("A", "杰出"), ("B", "优秀"), ("C", "良好"), ("D", "待改进"), ("E", "不胜任"))
+GRADES = GRADE.codes
+
+GRADING = _v("policy", "等级评定方式",
+             ("bands", "分数段", ("按分数段",), "按分数段评定"),
+             ("forced", "强制分布", ("强制",), "按比例强制分布"),
+             ("capped", "限额", ("封顶", "限制A/B比例"), "按分数段，A、B不超过指导比例"))
+
+EVAL_GROUP = _v("eval_group", "评定范围",
+                ("store", "全店", ("门店",), "全店一起排名"),
+                ("department", "按部门", ("部门",), "各部门分别排名"))
+
+# --------------------------------------------------------------------------- SPEC §3.3
+PERIOD = _v("period", "期间",
+            ("month", "月", ("月度", "m")), ("quarter", "季度", ("季", "q")), ("year", "年度", ("年", "y")))
+
+# --------------------------------------------------------------------------- SPEC §3.4–3.5
+CATEGORY = _v("category", "考核类别",
+              ("profit", "创利部门", ("创利",), "绩效基数 = 当月提成工资总额"),
+              ("functional", "职能部门", ("职能",), "绩效基数 = 月工资 × 30%"),
+              ("manager", "部门经理", ("经理",), "绩效基数 = 月工资 × 50%"),
+              ("support_manager", "行政/人力/客服经理",
+               ("行政部/人力资源部/客户服务部经理", "行政部经理", "人力资源部经理", "客户服务部经理",
+                "客服部经理", "职能经理"), "绩效基数 = 月工资 × 30%"))
+
+PAY_METHOD = _v("pay_method", "绩效工资计算方式",
+                ("score", "按得分", ("得分",), "绩效工资 = 绩效基数 × 总分 ÷ 100"),
+                ("grade", "按等级系数", ("等级系数",), "绩效工资 = 绩效基数 × 等级系数"))
+
+STATUS = _v("status", "状态",
+            ("active", "正式", ("在职", "转正")),
+            ("probation", "试用", ("试用期",)),
+            ("left", "离职", ("已离职",)))
+
+# --------------------------------------------------------------------------- SPEC §3.6
+CALENDAR = _v("calendar", "日历",
+              ("weekend", "周末顺延", ("周末", "周一至周五"), "周六、周日顺延到下周一"),
+              ("cn", "法定节假日", ("中国", "china", "节假日"), "另跳过法定节假日，调休上班日照常"))
+
+# --------------------------------------------------------------------------- SPEC §3.7
+ACTION = _v("action", "处理事项",
+            ("award", "优秀员工候选"),
+            ("improvement_plan", "绩效改进计划", ("改进计划",)),
+            ("hr_warning", "严重警告(人力资源部)"),
+            ("manager_warning", "严重警告(直线经理)"),
+            ("separation", "自动离职", ("离职处理",)))
+
+# --------------------------------------------------------------------------- SPEC §3.8
+SPLIT = _v("method", "分解方式",
+           ("equal", "平均", ("均分", "平均分配")),
+           ("days", "天数", ("日历日", "自然日", "日历天", "按天数", "天")),
+           ("workdays", "工作日", ("按工作日",)),
+           ("last_year", "去年实绩", ("去年", "上年实绩", "季节性", "seasonal", "history")),
+           ("shares", "指定比例", ("比例", "自定义", "explicit")))
+CALENDAR_SPLITS = ("equal", "days", "workdays")      # what MONTH_WEIGHTS can compute alone
+
+BASIS = _v("basis", "进度口径",
+           ("days", "日历日", ("day", "calendar", "天", "天数", "日历天", "自然日")),
+           ("workdays", "工作日", ("workday",)))
+
+ADDITIVE = _v("additive", "类型",
+              ("additive", "可加", ("累加", "总量", "是", "true", "yes", "y", "1", "√")),
+              ("copied", "不可加", ("比率", "non-additive", "复制", "否", "false", "no", "n", "0", "×")))
+
+OWNER_TYPE = _v("owner_type", "责任类型",
+                ("store", "全店", ("全部", "门店")),
+                ("stream", "业务线", ("业务", "产品", "收入类别")),
+                ("department", "部门", ("班组",)),
+                ("position", "岗位", ()),
+                ("employee", "员工", ("人员", "个人")))
+
+# --------------------------------------------------------------------------- §3.9 KPI library
+KPI_FIELD = _v("field", "字段",
+               ("id", "编号", ("指标编号", "代码", "kpi_id")),
+               ("name_zh", "中文名", ("名称", "指标名称", "指标", "中文名称")),
+               ("name_en", "英文名", ("英文名称",)),
+               ("formula", "公式", ("计算公式",)),
+               ("formula_en", "英文公式", ()),
+               ("direction", "方向", ()),
+               ("target", "默认目标", ("目标", "目标值")),
+               ("unit", "单位", ()),
+               ("additive", "可加", ("可累加",)),
+               ("section", "类别", ("考核类别", "板块", "考核维度")),
+               ("department", "部门", ("责任部门", "岗位")),
+               ("source", "来源", ("出处",)),
+               ("note", "说明", ("备注",)))
+
+# the columns SCORE_TABLE reads from a table's header row
+TABLE_COLUMN = _v("column", "列",
+                  ("employee", "员工", ("员工编号", "姓名", "id", "工号")),
+                  ("kpi", "指标", ("考核项", "考核项目", "item")),
+                  ("actual", "实际", ("实际值", "实绩")),
+                  ("target", "目标", ("目标值",)),
+                  ("weight", "权重", ()),
+                  ("direction", "方向", ()))
+
+# --------------------------------------------------------------------------- misc
+YES_NO = _v("yes_no", "是否",
+            ("yes", "是", ("y", "true", "1", "√", "✓", "x", "否决")),
+            ("no", "否", ("n", "false", "0", "×")))
+
+LANG = _v("lang", "语言", ("en", "英文", ("english",)), ("zh", "中文", ("cn", "chinese")))
+
+SECTIONS_PROFIT = ("财务指标", "客户/市场", "关键考核指标", "学习/成长")          # [000] 5.3
+SECTIONS_FUNCTIONAL = ("工作目标", "客户满意度", "关键考核指标", "工作纪律")
+SECTIONS = tuple(dict.fromkeys(SECTIONS_PROFIT + SECTIONS_FUNCTIONAL))
+
+ALL = (DIRECTION, ITEM_KIND, GRADE, GRADING, EVAL_GROUP, PERIOD, CATEGORY, PAY_METHOD, STATUS,
+       CALENDAR, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG)
+
+
+# --------------------------------------------------------------------------- settings
+def setting(default, label: str, note: str = "", kind: str | None = None, vocab: Vocab | None = None):
+    """A policy number with its 设置-sheet label: a dataclass field for a rule module's rules.
+
+    kind tells how a typed value is read (udfs.policy): None = by the default's type;
+    'share' (a fraction; 30 means 30%), 'ratio' (130 means 130%), 'shares' (five shares A…E),
+    'numbers' (a list), 'time' (HH:MM), 'deadlines' (岗位:日; …), 'grade' (A–E), 'enum' (vocab).
+    """
+    return field(default=default, metadata=MappingProxyType(
+        {"label": label, "note": note, "kind": kind or ("enum" if vocab else None), "vocab": vocab}))
