@@ -1,10 +1,19 @@
-"""The `kpi4s` command: the same macros as the Excel buttons, headless."""
+"""The `kpi4s` command: the same macros as the Excel buttons, headless.
+
+Exit codes: 0 done; 2 the input has problems (listed on stderr, nothing written); 3 a tool
+the command needs is missing (LibreOffice for --pdf); 130 interrupted.
+"""
 from __future__ import annotations
 
 import argparse
+import importlib
+import logging
 import sys
 
 from addin import __version__
+from addin.io.problems import BookError
+
+log = logging.getLogger("kpi4s")
 
 
 def _functions(_args) -> int:
@@ -15,16 +24,32 @@ def _functions(_args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from addin import macros
+    run = macros.monthly_report(args.book, month=args.month, out_dir=args.out)
+    if not args.quiet:
+        print(run.summary)
+        print(f"已写入 {run.paths[0]}")
+    return 0
+
+
+def _check(args) -> int:
+    from addin import macros
+    print(macros.check(args.book, month=args.month).summary)
+    return 0
+
+
 def _lazy(module: str, func: str):
+    """A command implemented elsewhere, imported only when it runs (fast start-up)."""
     def run(args):
-        import importlib
-        return importlib.import_module(f"addin.{module}").__getattribute__(func)(args)
+        return getattr(importlib.import_module(module), func)(args)
     return run
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kpi4s", description="kpi4s 绩效管理 — 4S店售后绩效考核 (Excel add-in, headless)")
     p.add_argument("--version", action="version", version=f"kpi4s {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="log progress (-v) and details (-vv) to stderr")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("functions", help="list the Excel worksheet functions")
@@ -35,17 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--month", help="YYYY-MM (default: the 设置 sheet's month)")
     s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
     s.add_argument("--quiet", action="store_true")
-    s.set_defaults(run=_lazy("report", "cli_report"))
+    s.set_defaults(run=_report)
 
     s = sub.add_parser("check", help="validate the store workbook without writing anything")
     s.add_argument("book")
     s.add_argument("--month")
-    s.set_defaults(run=_lazy("report", "cli_check"))
+    s.set_defaults(run=_check)
 
     s = sub.add_parser("demo", help="write a sample store workbook and run the month end to end")
     s.add_argument("dir", nargs="?", default="kpi4s-demo")
     s.add_argument("--quiet", action="store_true")
-    s.set_defaults(run=_lazy("demo", "cli_demo"))
+    s.set_defaults(run=_lazy("addin.demo", "cli_demo"))
 
     s = sub.add_parser("forms", help="评估表: the month's appraisal forms")
     s.add_argument("book")
@@ -53,30 +78,31 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--by", choices=["department", "employee"], default="department")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
-    s.set_defaults(run=_lazy("documents", "cli_forms"))
+    s.set_defaults(run=_lazy("addin.documents", "cli_forms"))
 
     s = sub.add_parser("letters", help="警告信: warning letters and improvement plans for the month's actions")
     s.add_argument("book")
     s.add_argument("--month")
     s.add_argument("--out")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
-    s.set_defaults(run=_lazy("documents", "cli_letters"))
+    s.set_defaults(run=_lazy("addin.documents", "cli_letters"))
 
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")
     s.add_argument("--year", type=int)
     s.add_argument("--date", help="进度 as of this date (YYYY-MM-DD; default today)")
-    s.set_defaults(run=_lazy("targets", "cli_decompose"))
+    s.set_defaults(run=_lazy("addin.macros", "cli_decompose"))
     return p
 
 
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    logging.basicConfig(level=(logging.WARNING, logging.INFO, logging.DEBUG)[min(args.verbose, 2)],
+                        format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     if not getattr(args, "run", None):
         parser.print_help()
         return 0
-    from addin.errors import BookError
     try:
         return int(args.run(args) or 0)
     except BookError as exc:

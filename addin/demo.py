@@ -13,7 +13,12 @@ from pathlib import Path
 
 import numpy as np
 
-from addin import book as bk
+from addin import macros
+from addin.io import schema as S
+from addin.io.book import load_book
+from addin.io.save import atomic_save
+from addin.render.text import month_summary
+from workbook.build import POSITION_CARDS, fill_table, new_workbook
 
 STORE = "鹏程汽车4S店（售后服务部）"
 MONTHS = [f"2026-{m:02d}" for m in range(3, 10)]      # 2026-03 … 2026-09 (closes Q3)
@@ -115,7 +120,6 @@ def _grade_plan(rng, people):
 
 
 def _card_items():
-    from workbook.build import POSITION_CARDS
     cards = {}
     for (pos, sec, item, kid, kind, w, t, d, unit, ind) in POSITION_CARDS:
         cards.setdefault(pos, []).append(dict(item=item, kind=kind, w=w / 100, target=t, direction=d or "正向",
@@ -139,10 +143,10 @@ def generate(seed: int = 20260930, plan_targets=None):
     plan = _grade_plan(rng, people)
     cards = _card_items()
     personal_target = {}
-    rows = {bk.ROSTER: [], bk.ACTUALS: [], bk.RATINGS: [], bk.COMMISSION: [], bk.ADJUSTMENTS: [],
-            bk.SUBMISSIONS: []}
+    rows = {S.ROSTER: [], S.ACTUALS: [], S.RATINGS: [], S.COMMISSION: [], S.ADJUSTMENTS: [],
+            S.SUBMISSIONS: []}
     for p in people:
-        rows[bk.ROSTER].append([p["employee_id"], p["name"], p["department"], p["position"], p["category"],
+        rows[S.ROSTER].append([p["employee_id"], p["name"], p["department"], p["position"], p["category"],
                                 p["manager"], p["next_manager"], p["salary"], p["status"], p["hire_date"]])
         for it in cards[p["position"]]:
             if it["item"] in MONEY_TARGETS:
@@ -178,7 +182,7 @@ def generate(seed: int = 20260930, plan_targets=None):
                 ratio = ratios[it["item"]]
                 if it["kind"] == "评分":
                     mgr = round(ratio * 100)
-                    rows[bk.RATINGS].append([month, p["employee_id"], p["name"], it["item"],
+                    rows[S.RATINGS].append([month, p["employee_id"], p["name"], it["item"],
                                              min(mgr + int(rng.integers(0, 8)), 130) / 100, mgr / 100,
                                              round(min(ratio * rng.uniform(0.95, 1.05), 1.3) * 100) / 100])
                     continue
@@ -198,20 +202,20 @@ def generate(seed: int = 20260930, plan_targets=None):
                 else:
                     actual = t_eff * ratio
                 actual = round(actual) if t_eff >= 100 else round(actual, 4)
-                rows[bk.ACTUALS].append([month, p["employee_id"], p["name"], it["item"], actual,
+                rows[S.ACTUALS].append([month, p["employee_id"], p["name"], it["item"], actual,
                                          own_t if own_t else None])
             if p["category"] == "创利部门":
                 com = round(rng.uniform(5500, 9000) * (0.6 + 0.4 * level), -1)
-                rows[bk.COMMISSION].append([month, p["employee_id"], p["name"], com])
+                rows[S.COMMISSION].append([month, p["employee_id"], p["name"], com])
         # adjustments: a few deductions and a bonus each month; a veto in the last month
         staff = [p for p in people if p["status"] == "正式" and p["hire_date"] <= month_end
                  and not SCRIPTS.get((p["position"], p["k"]))]
         for p in rng.choice(staff, size=3, replace=False):
             pts, why = [(-2, "迟到3次"), (-3, "工服不规范被通报"), (3, "客户表扬信")][int(rng.integers(0, 3))]
-            rows[bk.ADJUSTMENTS].append([month, p["employee_id"], p["name"], pts, "否", why])
+            rows[S.ADJUSTMENTS].append([month, p["employee_id"], p["name"], pts, "否", why])
         if month == MONTH:
             v = next(p for p in people if p["position"] == "服务顾问" and p["k"] == 6)
-            rows[bk.ADJUSTMENTS].append([month, v["employee_id"], v["name"], None, "是", "重大客户投诉（否决项）"])
+            rows[S.ADJUSTMENTS].append([month, v["employee_id"], v["name"], None, "是", "重大客户投诉（否决项）"])
         # scorer submissions for the month, in month+1
         ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
         for p in people:
@@ -226,21 +230,20 @@ def generate(seed: int = 20260930, plan_targets=None):
                 when = _dt.datetime(ny, nm, 9, 10, 15)            # two days late
             if month == MONTH and p["position"] == "钣喷主管":
                 when = _dt.datetime(ny, nm, 5, 17, 31)            # one minute late = one day
-            rows[bk.SUBMISSIONS].append([month, p["name"], role, when])
+            rows[S.SUBMISSIONS].append([month, p["name"], role, when])
     return rows
 
 
 def _plan_targets(path: Path):
-    """Lookup into the sample 目标分解 (addin.targets.month_targets); None when unavailable."""
-    try:
-        from addin.targets import month_targets
-        book = bk.load_book(path)
-        if not book.has(bk.TARGETS):
-            return None
-        cache = {m: month_targets(book, m) for m in MONTHS}
-    except Exception:   # noqa: BLE001 - the demo then uses personal targets only
-        return None
-    lut = {m: dict(zip(zip(t["indicator"], t["owner"]), t["target"])) for m, t in cache.items()}
+    """Lookup into the sample 目标分解 (the month's decomposed targets), so the demo's figures are
+    drawn against the targets the report will read."""
+    from addin import targets
+    book = load_book(path)
+    problems: list = []
+    plans = {m: targets.month_plan(book, m, problems) for m in MONTHS}
+    if problems or any(p is None for p in plans.values()):
+        raise RuntimeError("demo targets do not decompose: " + "; ".join(map(str, problems)))
+    lut = {m: dict(zip(zip(p.targets["indicator"], p.targets["owner"]), p.targets["target"])) for m, p in plans.items()}
 
     def lookup(month, indicator, person):
         for owner in (person["employee_id"], person["name"], person["department"], person["position"]):
@@ -251,22 +254,19 @@ def _plan_targets(path: Path):
     return lookup
 
 
-def write_demo_book(path, seed: int = 20260930, run: bool = True, progress: bool = False) -> Path:
+def write_demo_book(path, seed: int = 20260930, run: bool = True) -> Path:
     """Write the sample store workbook to `path`; with run=True run every month's report in order."""
-    from workbook.build import fill_table, new_workbook
     path = Path(path)
     wb = new_workbook(store=STORE, month=MONTH, sample_targets=True, issue_date=ISSUE_DATE)
-    bk.atomic_save(wb.save, path)
+    atomic_save(wb.save, path)
     rows = generate(seed, _plan_targets(path))
     for sheet, data in rows.items():
         fill_table(wb[sheet], data)
-    bk.atomic_save(wb.save, path)
+    atomic_save(wb.save, path)
     if run:
-        from addin.report import monthly_report
-        from addin.targets import decompose_targets
         for month in MONTHS:
-            monthly_report(path, month=month, progress=progress and month == MONTHS[-1])
-        decompose_targets(path, as_of=AS_OF)
+            macros.monthly_report(path, month=month)
+        macros.decompose_targets(path, as_of=AS_OF)
     return path
 
 
@@ -280,20 +280,16 @@ def write_xlwings_files(folder: Path, stem: str) -> None:
 
 
 def cli_demo(args) -> int:
-    from addin.report import summary_text, compute_month
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "kpi4s_demo.xlsx"
-    quiet = getattr(args, "quiet", False)
-    write_demo_book(path, progress=not quiet)
+    write_demo_book(path)
     write_xlwings_files(out, path.stem)
-    from addin.documents import appraisal_forms, warning_letters
-    forms = appraisal_forms(path, out_dir=out / "评估表")
-    letters = warning_letters(path, out_dir=out / "警告信")
-    if not quiet:
-        res = compute_month(bk.load_book(path))
-        print(summary_text(res))
+    forms = macros.appraisal_forms(path, out_dir=out / "评估表")
+    letters = macros.warning_letters(path, out_dir=out / "警告信")
+    if not getattr(args, "quiet", False):
+        print(month_summary(macros.check(path).results))
         print(f"示例工作簿：{path}")
-        print(f"评估表：{len(forms)} 个文件 → {out / '评估表'}")
-        print(f"警告信/改进计划：{len(letters)} 个文件 → {out / '警告信'}")
+        print(f"评估表：{len(forms.paths)} 个文件 → {out / '评估表'}")
+        print(f"警告信/改进计划：{len(letters.paths)} 个文件 → {out / '警告信'}")
     return 0

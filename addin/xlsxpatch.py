@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 from xml.sax.saxutils import escape
 
-from addin.book import atomic_save
+from addin.io.save import atomic_save
 
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WS_TYPE = R_NS + "/worksheet"

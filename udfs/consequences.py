@@ -127,9 +127,12 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
     severe action of that employee this month). Awards fire at most once per calendar year.
     """
     cols = ["employee_id", "action", "run", "months", "headline"]
+    empty = pd.DataFrame({"employee_id": pd.Series(dtype=object), "action": pd.Series(dtype=object),
+                          "run": pd.Series(dtype=np.int64), "months": pd.Series(dtype=object),
+                          "headline": pd.Series(dtype=bool)})
     wide, months = history_matrix(history, month)
     if wide.empty:
-        return pd.DataFrame(columns=cols)
+        return empty
     grades = wide.to_numpy(dtype=object)
     idx = grade_index(np.where(pd.isna(grades), "", grades))
     run = runs(idx)
@@ -154,7 +157,7 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
                      tuple(zip(months[-n:], (str(g) for g in grades[p, -n:])))))
     out = pd.DataFrame(rows, columns=cols[:-1])
     if out.empty:
-        return pd.DataFrame(columns=cols)
+        return empty
     per = out.groupby("employee_id", sort=False)["action"].agg(tuple)
     best = dict(zip(per.index, _headline(list(per))))
     out["headline"] = [best[e] == a for e, a in zip(out["employee_id"], out["action"])]

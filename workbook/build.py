@@ -11,11 +11,12 @@ Outputs next to this file (committed for users):
 - ``xlwings.conf``      xlwings settings for the workbook folder (UDF Modules, PYTHONPATH).
 - ``kpi4s_buttons.bas`` VBA module with one macro per button (import it into the .xlsm).
 
-Headers come from ``addin.book.SCHEMAS`` so the reader and the template cannot drift apart.
+Headers, widths, formats and drop-downs come from ``addin.io.schema`` and ``udfs.vocab``, the
+settings from ``udfs.policy``, the look from ``addin.render.style``: the reader and the template
+cannot drift apart.
 """
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -23,40 +24,40 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 
-from addin import book as bk
-from udfs.policy import SETTING_LABELS, Policy
+from addin import macros
+from addin.io import schema as S
+from addin.io.save import atomic_save
+from addin.render import style
+from udfs import vocab as V
+from udfs.kpis import library_frame
+from udfs.policy import FIELDS, LABELS, NOTES, Policy, setting_text
+from workbook.build_targets import YEAR, add_target_sheets
 
 HERE = Path(__file__).resolve().parent
 TEMPLATE = HERE / "kpi4s_store.xlsx"
 TEMPLATE_XLSM = HERE / "kpi4s_store.xlsm"
+TARGETS_TEMPLATE = HERE / "kpi4s_targets.xlsx"
 CONF = HERE / "xlwings.conf"
 BAS = HERE / "kpi4s_buttons.bas"
 
-FONT = "微软雅黑"
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+
+def _rgb(hex_color: str) -> str:
+    return hex_color.lstrip("#")
+
+
+FONT = style.FONT
+HEADER_FILL = PatternFill("solid", fgColor=_rgb(style.NAVY))
 HEADER_FONT = Font(name=FONT, bold=True, color="FFFFFF", size=10)
 BODY_FONT = Font(name=FONT, size=10)
-NOTE_FONT = Font(name=FONT, size=9, color="666666")
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-THIN = Side(style="thin", color="BFBFBF")
+NOTE_FONT = Font(name=FONT, size=9, color=_rgb(style.NOTE_TEXT))
+INPUT_FILL = PatternFill("solid", fgColor=_rgb(style.INPUT))
+THIN = Side(style="thin", color=_rgb(style.GRID))
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-
-MONEY = '#,##0.00'
-PCT = '0.0%'
-DATE = 'yyyy-mm-dd'
-DATETIME = 'yyyy-mm-dd hh:mm'
-MONTH = '@'                # months are typed as text "2026-09" (Excel would turn 2026-09 into a date)
+MONEY, DATE = style.MONEY, style.DATE
 
 DEPARTMENTS = ["服务顾问组", "机修车间", "钣喷车间", "配件部", "客服部", "行政部", "人力资源部", "财务部"]
-CATEGORY_CHOICES = ["创利部门", "职能部门", "部门经理", "行政部/人力资源部/客户服务部经理"]
-DIRECTION_CHOICES = ["正向", "反向", "反向线性", "不低于", "不超过"]
-GRADE_CHOICES = ["A", "B", "C", "D", "E"]
-KIND_CHOICES = ["KPI", "评分"]
-STATUS_CHOICES = ["正式", "试用", "离职"]
-YESNO = ["是", "否"]
-SECTIONS = ["财务指标", "客户/市场", "关键考核指标", "学习/成长", "工作目标", "客户满意度", "工作纪律"]
-
 # Standard scorecards per position (SPEC §3.1: 3–8 items, weights 100). Sections follow
 # 000 §5.3: profit departments 财务指标 / 客户/市场 / 关键考核指标 / 学习/成长; functional
 # departments 工作目标 / 客户满意度 / 关键考核指标 / 工作纪律.
@@ -131,35 +132,6 @@ POSITION_CARDS = [
     ("出纳", "工作纪律", "工作纪律", "", "评分", 20, None, "", "", ""),
 ]
 
-# column formats / widths / validation lists per table sheet: {key: (width, number_format, list)}
-_COLS = {
-    bk.ROSTER: {"employee_id": (10,), "name": (10,), "department": (12, None, "部门"), "position": (14,),
-                "category": (16, None, "考核类别"), "manager": (10,), "next_manager": (10,),
-                "salary": (11, MONEY), "status": (8, None, "状态"), "hire_date": (12, DATE)},
-    bk.SCORECARDS: {"position": (14,), "employee_id": (10,), "seq": (6,), "section": (12, None, "考核维度"),
-                    "item": (20,), "kpi_id": (22,), "kind": (8, None, "类型"), "weight": (8, '0%'),
-                    "target": (12, 'General'), "direction": (10, None, "方向"), "unit": (8,),
-                    "indicator": (14,)},
-    bk.ACTUALS: {"month": (10, MONTH), "employee_id": (10,), "name": (10,), "item": (20,),
-                 "actual": (14, '#,##0.00##'), "target": (14, '#,##0.00##')},
-    bk.ADJUSTMENTS: {"month": (10, MONTH), "employee_id": (10,), "name": (10,), "points": (8, '+0.0;-0.0;0'),
-                     "veto": (8, None, "是否"), "reason": (40,)},
-    bk.COMMISSION: {"month": (10, MONTH), "employee_id": (10,), "name": (10,), "commission": (14, MONEY)},
-    bk.SUBMISSIONS: {"month": (10, MONTH), "scorer": (10,), "role": (14,), "submitted": (18, DATETIME)},
-    bk.RATINGS: {"month": (10, MONTH), "employee_id": (10,), "name": (10,), "item": (20,),
-                 "rating_self": (9, '0%'), "rating_manager": (11, '0%'), "rating_peer": (9, '0%')},
-}
-_NOTES = {
-    bk.ROSTER: "考核类别：创利部门(绩效基数=当月提成) / 职能部门(月薪30%) / 部门经理(月薪50%) / 行政部/人力资源部/客户服务部经理(月薪30%)；试用期及月工资低于800元者不参加考核。",
-    bk.SCORECARDS: "每个岗位一套考核表（3–8项，权重合计100%）；填了员工编号的行只用于该员工，并替代其岗位考核表。类型：KPI=按实际值/目标值计分；评分=按自评/上级/360°评分计分。目标值可留空：依次取月度实绩的「目标值」、目标分解、指标库默认目标。",
-    bk.ACTUALS: "每月每人每个KPI项目一行；「考核项目」与考核表一致（也可填指标编号）；「目标值」填了则覆盖考核表的目标。",
-    bk.ADJUSTMENTS: "加分为正、扣分为负；否决项（如重大客户投诉）填 是，总分封顶70分（E级）。",
-    bk.COMMISSION: "创利部门员工当月提成工资总额，即其绩效基数。",
-    bk.SUBMISSIONS: "各评分人提交上月评分的时间（截止时间见设置表；逾期每天罚款）。",
-    bk.RATINGS: "评分类考核项目：按满分的百分比填写（0–130%）；结果以直接上级评分为准，或按设置表的评分权重综合。",
-}
-
-
 def _header(ws, headers: list, widths: dict | None = None):
     ws.append(headers)
     for j, h in enumerate(headers, 1):
@@ -170,40 +142,58 @@ def _header(ws, headers: list, widths: dict | None = None):
     ws.freeze_panes = "A2"
 
 
+# drop-down lists live in hidden-ish columns of 设置 (E…): one per list, referenced by validations
+def _lists() -> dict:
+    lists = {"部门": DEPARTMENTS, "考核维度": list(V.SECTIONS)}
+    for sheet in S.SHEETS.values():
+        for c in sheet.columns:
+            if c.choices or c.vocab is not None:
+                lists.setdefault(c.vocab.title if c.vocab is not None and not c.choices else c.header,
+                                 list(c.choices or c.vocab.choices))
+    return lists
+
+
+LISTS = _lists()
+_LIST_NAMES = list(LISTS)
+
+
 def _list_ref(name: str) -> str:
-    col = get_column_letter(_LIST_COLS.index(name) + 5)
-    return f"{bk.SETTINGS}!${col}$2:${col}$40"
+    col = get_column_letter(_LIST_NAMES.index(name) + 5)
+    return f"{S.SETTINGS}!${col}$2:${col}$40"
 
 
-_LIST_COLS = ["部门", "考核类别", "方向", "等级", "类型", "状态", "是否", "考核维度"]
-_LIST_VALUES = {"部门": DEPARTMENTS, "考核类别": CATEGORY_CHOICES, "方向": DIRECTION_CHOICES,
-                "等级": GRADE_CHOICES, "类型": KIND_CHOICES, "状态": STATUS_CHOICES, "是否": YESNO,
-                "考核维度": SECTIONS}
+def _list_of(col) -> str | None:
+    if col.key == "department":
+        return "部门"
+    if col.key == "section":
+        return "考核维度"
+    if col.choices or col.vocab is not None:
+        return col.vocab.title if col.vocab is not None and not col.choices else col.header
+    return None
+
 
 MAX_ROWS = 5000   # formats and validation lists reach this far down
 
 
 def _table_sheet(wb, sheet: str, rows: list | None = None):
     ws = wb.create_sheet(sheet)
-    schema = bk.SCHEMAS[sheet]
-    _header(ws, [c.header for c in schema])
-    spec = _COLS.get(sheet, {})
-    for j, col in enumerate(schema, 1):
+    schema = S.SHEETS[sheet]
+    _header(ws, schema.headers)
+    for j, col in enumerate(schema.columns, 1):
         letter = get_column_letter(j)
-        s = spec.get(col.key, (12,))
-        ws.column_dimensions[letter].width = s[0]
-        fmt = s[1] if len(s) > 1 else None
-        if fmt:
-            ws.column_dimensions[letter].number_format = fmt
-        if len(s) > 2 and s[2]:
-            dv = DataValidation(type="list", formula1=_list_ref(s[2]), allow_blank=True,
-                                showErrorMessage=s[2] not in ("部门", "考核维度"),
-                                errorTitle="输入无效", error=f"请从{s[2]}列表中选择")
+        ws.column_dimensions[letter].width = col.width
+        if col.fmt:
+            ws.column_dimensions[letter].number_format = col.fmt
+        name = _list_of(col)
+        if name:
+            strict = col.key not in ("department", "section")
+            dv = DataValidation(type="list", formula1=_list_ref(name), allow_blank=True,
+                                showErrorMessage=strict, errorTitle="输入无效", error=f"请从{name}列表中选择")
             dv.add(f"{letter}2:{letter}{MAX_ROWS}")
             ws.add_data_validation(dv)
-    if sheet in _NOTES:
-        ws.cell(1, len(schema) + 2, _NOTES[sheet]).font = NOTE_FONT
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(schema))}1"
+    if schema.note:
+        ws.cell(1, len(schema.columns) + 2, schema.note).font = NOTE_FONT
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(schema.columns))}1"
     if rows:
         fill_table(ws, rows)
     return ws
@@ -225,79 +215,46 @@ def fill_table(ws, rows: list, start: int = 2):
                 c.number_format = fmts[j]
 
 
-def _setting_text(key: str, value) -> object:
-    if key in ("quotas",):
-        return ",".join(f"{q:.0%}" for q in value)
-    if key == "grade_coefficients":
-        return ",".join(f"{q:g}" for q in value)
-    if key == "deadlines":
-        return "; ".join(f"{r}:{d}" for r, d in value)
-    return {"grading": "限额", "eval_group": "全店", "calendar": "周末顺延", "pay_method": "按得分"}.get(key, value)
-
-
-_SETTING_NOTES = {
-    "grading": "分数段 / 强制分布 / 限额（A、B不超过比例，超出者降一级）",
-    "eval_group": "全店 / 按部门：强制分布或限额在哪个范围内计算",
-    "calendar": "周末顺延 / 法定节假日（遇节假日顺延、调休上班日照常）",
-    "deadlines": "评分人角色:次月几号（17:30前提交）",
-    "quotas": "等级比例指导：A 5%、B 20%、C 60%、D 10%、E 5%",
-    "pay_method": "按得分：绩效工资=基数×得分/100；按等级系数：基数×等级系数",
-    "ratio_cap": "单项完成率封顶（130%）",
-    "veto_cap": "有否决项时总分最高70分（E级）",
-    "min_wage": "月工资低于此数不参加考核",
-}
-
-
-ISSUE_DATE_KEY = "签发日期"        # read by addin.documents.issue_date_of
-
-
 def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", issue_date: str = ""):
-    ws = wb.create_sheet(bk.SETTINGS, 0)
-    _header(ws, list(bk.SETTINGS_HEADERS))
+    """设置: the book's own settings, then every policy number with its SPEC default and note."""
+    ws = wb.create_sheet(S.SETTINGS, 0)
+    _header(ws, list(S.SETTINGS_HEADERS))
     policy = Policy()
-    rows = [(bk.STORE_KEY, store, "门店全称，显示在报告标题"),
-            (bk.MONTH_KEY, month, "考核月份 YYYY-MM（次月1–7日考核上月）；命令行 --month 可覆盖"),
-            (bk.OUTPUT_KEY, output_dir, "评估表、警告信的输出文件夹（留空=工作簿所在文件夹下的「输出」）"),
-            (ISSUE_DATE_KEY, issue_date, "警告信、改进计划的签发日期 YYYY-MM-DD（留空=生成当天）；改正期限从此日起算")]
-    for f in dataclasses.fields(Policy):
-        label = SETTING_LABELS.get(f.name)
-        if not label:
-            continue
-        rows.append((label, _setting_text(f.name, getattr(policy, f.name)), _SETTING_NOTES.get(f.name, "")))
+    given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
+    rows = [(k, given[k], note) for k, note in S.BOOK_SETTINGS.items()]
+    rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
         ws.cell(i, 1, k).font = BODY_FONT
         c = ws.cell(i, 2, v)
         c.font, c.fill, c.border = BODY_FONT, INPUT_FILL, BORDER
-        if k.startswith(("绩效基数", "评分权重")) or k == "评分上限" or k == "单项得分上限(完成率)":
+        kind = FIELDS[n].metadata["kind"] if (n := next((f for f in FIELDS if LABELS[f] == k), None)) else None
+        if kind in ("share", "ratio"):
             c.number_format = '0%'
-        if k in (bk.MONTH_KEY, ISSUE_DATE_KEY):
+        if k in (S.MONTH_KEY, S.ISSUE_KEY):
             c.number_format = '@'
         ws.cell(i, 3, note).font = NOTE_FONT
     ws.column_dimensions["A"].width = 28
     ws.column_dimensions["B"].width = 44
-    ws.column_dimensions["C"].width = 52
-    # choice lists used by the data validation of the other sheets
-    for j, name in enumerate(_LIST_COLS, 5):
-        ws.cell(1, j, name)
-        c = ws.cell(1, j)
+    ws.column_dimensions["C"].width = 60
+    for j, name in enumerate(_LIST_NAMES, 5):       # the drop-down lists of the other sheets
+        c = ws.cell(1, j, name)
         c.font, c.fill = HEADER_FONT, HEADER_FILL
-        for i, v in enumerate(_LIST_VALUES[name], 2):
+        for i, v in enumerate(LISTS[name], 2):
             ws.cell(i, j, v).font = BODY_FONT
-        ws.column_dimensions[get_column_letter(j)].width = 14 if name != "考核类别" else 30
-    dv = DataValidation(type="list", formula1='"分数段,强制分布,限额"', allow_blank=True)
-    dv2 = DataValidation(type="list", formula1='"全店,按部门"', allow_blank=True)
-    dv3 = DataValidation(type="list", formula1='"周末顺延,法定节假日"', allow_blank=True)
-    dv4 = DataValidation(type="list", formula1='"按得分,按等级系数"', allow_blank=True)
+        ws.column_dimensions[get_column_letter(j)].width = 18 if name != V.CATEGORY.title else 22
     labels = [r[0] for r in rows]
-    for d, key in ((dv, "grading"), (dv2, "eval_group"), (dv3, "calendar"), (dv4, "pay_method")):
-        d.add(f"B{labels.index(SETTING_LABELS[key]) + 2}")
-        ws.add_data_validation(d)
+    for n in FIELDS:
+        vocab = FIELDS[n].metadata["vocab"]
+        if vocab is not None:
+            dv = DataValidation(type="list", formula1='"' + ",".join(vocab.choices) + '"', allow_blank=True)
+            dv.add(f"B{labels.index(LABELS[n]) + 2}")
+            ws.add_data_validation(dv)
     return ws
 
 
 def preview_sheet(wb):
     """考核预览: a scorecard worked live with the worksheet functions (needs the xlwings add-in)."""
-    ws = wb.create_sheet(bk.PREVIEW)
+    ws = wb.create_sheet(S.PREVIEW)
     ws["A1"] = "考核表预览（服务顾问示例）— 修改黄色单元格，得分由 kpi4s 工作表函数实时计算（需 xlwings 加载项）"
     ws["A1"].font = Font(name=FONT, bold=True, size=12)
     heads = ["考核项目", "权重", "目标值", "实际值", "方向", "得分 =KPI_SCORE()"]
@@ -340,60 +297,30 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     wb = Workbook()
     wb.remove(wb.active)
     settings_sheet(wb, store, month, output_dir, issue_date)
-    _table_sheet(wb, bk.ROSTER)
-    ws = wb.create_sheet(bk.KPI_LIB)
-    try:
-        from udfs.kpis import LIBRARY_HEADERS_ZH, library_frame
-        lib = library_frame("zh") if library else None
-        _header(ws, list(LIBRARY_HEADERS_ZH))
-        if lib is not None:
-            for row in lib.itertuples(index=False):   # ~30 rows
-                ws.append([None if (isinstance(v, float) and v != v) else v for v in row])
-        for col, wd in zip("ABCDEFGHIJKL", (24, 16, 28, 40, 8, 10, 8, 6, 12, 12, 10, 30)):
-            ws.column_dimensions[col].width = wd
-        dv = DataValidation(type="list", formula1=_list_ref("方向"), allow_blank=True)
-        dv.add(f"E2:E{MAX_ROWS}")
-        ws.add_data_validation(dv)
-    except ImportError:      # udfs.kpis not there yet: headers only
-        _header(ws, [c.header for c in bk.SCHEMAS[bk.KPI_LIB]])
+    _table_sheet(wb, S.ROSTER)
+    lib = library_frame("zh") if library else None
+    _table_sheet(wb, S.KPI_LIB, [[None if (isinstance(v, float) and v != v) else v for v in row]
+                                 for row in lib.itertuples(index=False)] if lib is not None else None)
     card_rows = []
     if cards:
-        seq = {}
+        seq: dict = {}
         for (pos, sec, item, kid, kind, w, t, d, unit, ind) in POSITION_CARDS:
             seq[pos] = seq.get(pos, 0) + 1
-            card_rows.append([pos, None, seq[pos], sec, item, kid or None, kind, w / 100, t, d or None, unit or None, ind or None])
-    _table_sheet(wb, bk.SCORECARDS, card_rows)
-    ws = wb[bk.SCORECARDS]
+            card_rows.append([pos, None, seq[pos], sec, item, kid or None, kind, w / 100, t, d or None,
+                              unit or None, ind or None])
+    ws = _table_sheet(wb, S.SCORECARDS, card_rows)
     for r in range(2, 2 + len(card_rows)):
         if ws.cell(r, 11).value == "%" and ws.cell(r, 9).value is not None:
-            ws.cell(r, 9).number_format = '0.0%'
-    for sheet in (bk.ACTUALS, bk.ADJUSTMENTS, bk.COMMISSION, bk.SUBMISSIONS, bk.RATINGS):
+            ws.cell(r, 9).number_format = style.PCT
+    ws.conditional_formatting.add(f"H2:H{MAX_ROWS}", CellIsRule(operator="lessThan", formula=["0"],
+                                                                  fill=PatternFill("solid", fgColor="F8CBAD")))
+    for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
-    # weights of one scorecard must add up to 100%: highlight a weight cell in red when the
-    # sum for its position (or employee) is off
-    ws = wb[bk.SCORECARDS]
-    ws.conditional_formatting.add(
-        f"H2:H{MAX_ROWS}",
-        CellIsRule(operator="lessThan", formula=["0"], fill=PatternFill("solid", fgColor="F8CBAD")))
-    try:
-        from workbook.build_targets import add_target_sheets
-        add_target_sheets(wb, sample_targets)
-    except ImportError:
-        pass
+    add_target_sheets(wb, sample_targets)
     preview_sheet(wb)
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start
-    ws = wb.create_sheet(bk.HISTORY)
-    _header(ws, bk.HISTORY_HEADERS)
-    for col, (wd, fmt) in zip("ABCDEFG", ((10, MONTH), (11, None), (10, None), (12, None), (9, '0.0'),
-                                          (7, None), (13, MONEY))):
-        ws.column_dimensions[col].width = wd
-        if fmt:
-            ws.column_dimensions[col].number_format = fmt
-    dv = DataValidation(type="list", formula1=_list_ref("等级"), allow_blank=True)
-    dv.add(f"F2:F{MAX_ROWS}")
-    ws.add_data_validation(dv)
-    from openpyxl.worksheet.properties import PageSetupProperties
+    _table_sheet(wb, S.HISTORY)
     for ws in wb.worksheets:
         ws.sheet_view.zoomScale = 100
         ws.page_setup.orientation = "landscape"          # printable: one page wide
@@ -401,7 +328,7 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        ws.print_title_rows = "1:1" if ws.title not in (bk.PREVIEW,) else None
+        ws.print_title_rows = "1:1" if ws.title not in (S.PREVIEW,) + S.TARGET_INPUTS else ws.print_title_rows
     return wb
 
 
@@ -469,13 +396,28 @@ def build_xlsm(xlsx: Path = TEMPLATE, dest: Path = TEMPLATE_XLSM) -> Path | None
     return dest
 
 
+def build_targets_template(path: Path = TARGETS_TEMPLATE, sample: bool = True,
+                           as_of: str = f"{YEAR}-09-30") -> Path:
+    """The standalone targets workbook: 设置, 员工名册 (empty), the target sheets, decomposed."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    settings_sheet(wb, store="", month=f"{YEAR}-09")
+    _table_sheet(wb, S.ROSTER)
+    add_target_sheets(wb, sample)
+    atomic_save(wb.save, Path(path))
+    if sample:
+        macros.decompose_targets(path, YEAR, as_of)
+    return Path(path)
+
+
 def main() -> None:
     wb = new_workbook(store="", month="")
-    bk.atomic_save(wb.save, TEMPLATE)
+    atomic_save(wb.save, TEMPLATE)
     xlsm = build_xlsm()
     CONF.write_text(CONF_TEXT, encoding="utf-8")
     BAS.write_text(BAS_TEXT, encoding="utf-8")
-    print(f"wrote {TEMPLATE}" + (f", {xlsm}" if xlsm else "") + f", {CONF.name}, {BAS.name}")
+    targets = build_targets_template()
+    print(f"wrote {TEMPLATE}" + (f", {xlsm}" if xlsm else "") + f", {targets.name}, {CONF.name}, {BAS.name}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,8 @@ With ``sample=True`` they hold the targets of seed 002 篇1 for 2026 (售后总�
 保险理赔220万 + 车间维修及索赔380万, 月接车650台, CSI 93% …), owners matching the demo
 roster (departments, service advisors E1002–E1011), and nine months of actuals.
 
-Run ``python -m workbook.build_targets`` to write ``workbook/kpi4s_targets.xlsx`` (sample
-filled in and decomposed as of 2026-09-30).
+``python -m workbook.build`` also writes the standalone ``workbook/kpi4s_targets.xlsx`` (the
+sample filled in and decomposed as of 2026-09-30).
 """
 from __future__ import annotations
 
@@ -25,52 +25,27 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from addin import targets as tg
+from addin.io import schema as S
+from addin.render import style
 
-HERE = Path(__file__).resolve().parent
-TEMPLATE = HERE / "kpi4s_targets.xlsx"
 MAX_ROWS = 2000
 YEAR = 2026
-FONT = "微软雅黑"
+FONT = style.FONT
 HEAD_FONT = Font(name=FONT, bold=True, color="FFFFFF", size=10)
-HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
-MONTH_FILL = PatternFill("solid", fgColor="2E75B6")
-TITLE_FONT = Font(name=FONT, bold=True, size=12, color="1F4E79")
-NOTE_FONT = Font(name=FONT, size=9, color="666666")
+HEAD_FILL = PatternFill("solid", fgColor=style.NAVY.lstrip("#"))
+MONTH_FILL = PatternFill("solid", fgColor=style.BLUE.lstrip("#"))
+TITLE_FONT = Font(name=FONT, bold=True, size=12, color=style.NAVY.lstrip("#"))
+NOTE_FONT = Font(name=FONT, size=9, color=style.NOTE_TEXT.lstrip("#"))
 BODY_FONT = Font(name=FONT, size=10)
-INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-THIN = Side(style="thin", color="BFBFBF")
+INPUT_FILL = PatternFill("solid", fgColor=style.INPUT.lstrip("#"))
+THIN = Side(style="thin", color=style.GRID.lstrip("#"))
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 
-T_COLUMNS = [  # header, width, help
-    ("年度", 7, "四位数年份；留空 = 设置表考核月份的年份"),
-    ("指标", 16, "指标名称；考核表「目标分解指标」列引用此名称"),
-    ("单位", 7, "元、万元、台、次、%、元/台 …"),
-    ("类型", 7, "可加（金额、台次、次数：拆分）或 不可加（比率、单车、日均：复制）；留空按单位判断"),
-    ("年度目标", 13, "全年目标；百分比可填 93%"),
-    ("方向", 6, "≥ 越高越好（默认）；≤ 越低越好（返修率等）"),
-    ("分解方式", 9, "平均 / 天数 / 工作日 / 去年实绩 / 指定比例"),
-    ("日历", 7, "周末（周一至周五）或 中国（法定节假日和调休）；留空 = 设置表"),
-    ("小数位", 7, "拆分精度：0 = 整元/整台（默认），万元默认 4 位"),
-    ("负责人", 10, "对全店目标负责的岗位/部门/员工（考核表按此取全店月目标）"),
-    ("说明", 30, ""),
-]
-O_COLUMNS = [
-    ("指标", 16, "目标分解表中的指标名称"),
-    ("上级", 16, "留空 = 全店；也可填本指标下另一个责任人（逐级分解）"),
-    ("责任类型", 9, "业务线 / 部门 / 岗位 / 员工"),
-    ("责任人", 16, "部门名、岗位名、员工编号或姓名、业务线名称"),
-    ("占比", 8, "同一上级下合计 100%；或改填目标额"),
-    ("目标额", 13, "同一上级下合计 = 上级目标"),
-    ("说明", 30, ""),
-]
-A_COLUMNS = [
-    ("月份", 9, "YYYY-MM"),
-    ("指标", 16, ""),
-    ("责任人", 16, "留空 = 全店；上级未填时按其下责任人合计"),
-    ("实际值", 13, ""),
-    ("说明", 24, ""),
-]
+
+def _columns(sheet: str) -> list[tuple]:
+    """(header, width, help) of a target sheet, from the schema."""
+    return [(c.header, c.width, S.HELP.get((sheet, c.key), "")) for c in S.SHEETS[sheet].columns]
+
 
 # --- the sample: seed 002 篇1 ---------------------------------------------------------------
 LAST_YEAR = [372000, 298000, 421000, 445000, 468000, 452000, 476000, 471000, 447000, 436000, 482000, 592000]
@@ -198,19 +173,23 @@ def _fill(ws, rows: list, start: int = 3, formats: dict | None = None):
                 c.number_format = formats[j]
 
 
+def _choices(sheet: str) -> list[tuple[int, list]]:
+    """(column number, drop-down values) of a target sheet's vocabulary columns."""
+    return [(j, list(c.choices or c.vocab.choices)) for j, c in enumerate(S.SHEETS[sheet].columns, 1)
+            if c.choices or c.vocab is not None]
+
+
 def add_target_sheets(wb: Workbook, sample: bool = False) -> None:
     """Add 目标分解, 目标责任 and 目标实绩 (input sheets) to `wb`; with the seed sample if asked."""
-    # 目标分解
-    ws = wb.create_sheet(tg.TARGETS)
-    ws["A1"] = "目标分解 — 年度目标，每行一个指标（运行「目标分解」按钮生成 目标-月度/周/责任、目标校验、进度）"
+    ws = wb.create_sheet(S.TARGETS)
+    ws["A1"] = S.SHEETS[S.TARGETS].title
     ws["A1"].font = TITLE_FONT
-    first_month = len(T_COLUMNS) + 1
+    columns = _columns(S.TARGETS)
+    first_month = len(columns) + 1
     ws.cell(1, first_month, "去年各月实绩（分解方式 = 去年实绩）或各月比例（分解方式 = 指定比例）").font = NOTE_FONT
-    _header(ws, T_COLUMNS, extra=tg.MONTH_HEADERS)
-    _validation(ws, 4, ["可加", "不可加"], "可加：拆分；不可加：复制")
-    _validation(ws, 6, ["≥", "≤"])
-    _validation(ws, 7, ["平均", "天数", "工作日", "去年实绩", "指定比例"], "去年实绩/指定比例：在右侧 1月–12月 填写")
-    _validation(ws, 8, ["周末", "中国"])
+    _header(ws, columns, extra=S.MONTH_HEADERS)
+    for j, values in _choices(S.TARGETS):
+        _validation(ws, j, values, "去年实绩/指定比例：在右侧 1月–12月 填写" if j == 7 else "")
     if sample:
         rows = []
         for (name, unit, kind, target, direction, method, cal, lead, note, months) in SAMPLE_TARGETS:
@@ -218,26 +197,24 @@ def add_target_sheets(wb: Workbook, sample: bool = False) -> None:
                         + (list(months) if months else [None] * 12))
         _fill(ws, rows)
         for i, r in enumerate(rows, 3):
-            pct = r[2] == "%"
-            ws.cell(i, 5).number_format = "0%" if pct else "#,##0"
+            ws.cell(i, 5).number_format = "0%" if r[2] == "%" else "#,##0"
             for j in range(first_month, first_month + 12):
                 ws.cell(i, j).number_format = "0%" if r[6] == "指定比例" else "#,##0"
     for r in range(3, 60):
         for j in range(1, first_month + 12):
             ws.cell(r, j).fill = INPUT_FILL
-    # 目标责任
-    ws = wb.create_sheet(tg.OWNERS)
-    ws["A1"] = "目标责任 — 每行一个责任人：同一上级（留空 = 全店）下的占比合计 100%，或目标额合计 = 上级目标"
+    ws = wb.create_sheet(S.OWNERS)
+    ws["A1"] = S.SHEETS[S.OWNERS].title
     ws["A1"].font = TITLE_FONT
-    _header(ws, O_COLUMNS)
-    _validation(ws, 3, ["业务线", "部门", "岗位", "员工"])
+    _header(ws, _columns(S.OWNERS))
+    for j, values in _choices(S.OWNERS):
+        _validation(ws, j, [v for v in values if v != "全店"])
     if sample:
         _fill(ws, [list(r) for r in SAMPLE_OWNERS], formats={5: "0%", 6: "#,##0"})
-    # 目标实绩
-    ws = wb.create_sheet(tg.TARGET_ACTUALS)
-    ws["A1"] = "目标实绩 — 各月实际完成（进度表用）；责任人留空 = 全店，上级未填时按其下责任人合计"
+    ws = wb.create_sheet(S.TARGET_ACTUALS)
+    ws["A1"] = S.SHEETS[S.TARGET_ACTUALS].title
     ws["A1"].font = TITLE_FONT
-    _header(ws, A_COLUMNS)
+    _header(ws, _columns(S.TARGET_ACTUALS))
     for r in range(3, MAX_ROWS):
         ws.cell(r, 1).number_format = "@"
     if sample:
@@ -247,22 +224,3 @@ def add_target_sheets(wb: Workbook, sample: bool = False) -> None:
             ws.cell(i, 1).number_format = "@"
             v = r[3]
             ws.cell(i, 4).number_format = "0.0%" if isinstance(v, float) and v < 1 else "#,##0.##"
-
-
-def build_template(path: Path = TEMPLATE, sample: bool = True, as_of: str = f"{YEAR}-09-30") -> Path:
-    """The standalone targets workbook: 设置, 员工名册 (empty), the input sheets, decomposed."""
-    from addin import book as bk
-    from workbook.build import _table_sheet, settings_sheet
-    wb = Workbook()
-    wb.remove(wb.active)
-    settings_sheet(wb, store="", month=f"{YEAR}-09")
-    _table_sheet(wb, bk.ROSTER)
-    add_target_sheets(wb, sample)
-    bk.atomic_save(wb.save, Path(path))
-    if sample:
-        tg.decompose_targets(path, YEAR, as_of)
-    return Path(path)
-
-
-if __name__ == "__main__":
-    print(build_template())

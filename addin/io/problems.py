@@ -1,4 +1,9 @@
-"""Errors raised at the workbook border: every problem with its sheet, row and column."""
+"""Problems found at the border: every one with its sheet, row and column, in Chinese.
+
+The readers and the month pipeline collect :class:`Problem` s into a list instead of stopping
+at the first; a stage that found any raises one :class:`BookError` holding them all, and the
+doors (cli, excel) show it as one message. Nothing is written when a BookError is raised.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,3 +37,33 @@ class BookError(Exception):
         lines = [f"{self.title}（共 {len(self.problems)} 处）："]
         lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
         return "\n".join(lines)
+
+
+def raise_if(problems: list, title: str | None = None) -> None:
+    """Raise one BookError with every problem (sorted by sheet order of appearance, row)."""
+    if problems:
+        order = {}
+        for p in problems:
+            order.setdefault(p.sheet, len(order))
+        ranked = sorted(problems, key=lambda p: (order[p.sheet], p.row or 0, p.column or ""))
+        raise BookError(ranked, title) if title else BookError(ranked)
+
+
+def problems_at(df, mask, sheet: str, column: str | None, message) -> list[Problem]:
+    """Problems for the rows of a typed frame (with `_row`) where ``mask`` holds.
+
+    message: a text; a template naming columns of df ("…「{item}」", filled for the flagged
+    rows only, so a clean 60,000-row sheet costs nothing); or an array aligned with df.
+    """
+    import numpy as np
+    mask = np.asarray(mask, dtype=bool)
+    if not mask.any():
+        return []
+    rows = df["_row"].to_numpy()[mask]
+    if not isinstance(message, str):
+        msgs = np.asarray(message, dtype=object)[mask]
+    elif "{" in message:
+        msgs = [message.format(**r) for r in df[mask].to_dict("records")]
+    else:
+        msgs = [message] * int(mask.sum())
+    return [Problem(sheet, int(r) if r == r else None, column, str(m)) for r, m in zip(rows, msgs)]

@@ -1,0 +1,177 @@
+"""The store workbook as the macros see it: settings, policy, month, and typed sheet frames.
+
+``load_book(source, month)`` opens the file (or the live workbook's values), reads 设置 into
+the book's settings and a :class:`udfs.policy.Policy` — every bad value, and every group of
+settings that do not fit together, reported with its row — and hands out each schema sheet
+as a typed frame (:meth:`StoreBook.frame`), validated once and cached.
+"""
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from udfs import parse
+from udfs.policy import FIELD_OF, LABELS, Policy, PolicyError, parse_setting
+from udfs.vocab import key
+
+from . import read
+from .problems import BookError, Problem
+from .schema import (BOOK_SETTINGS, MONTH_KEY, OUTPUT_KEY, REQUIRED_SHEETS, SETTINGS, SHEETS, STORE_KEY)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class StoreBook:
+    """The store workbook's inputs: settings, policy, month and typed frames (values only)."""
+
+    workbook: read.Workbook
+    settings: dict
+    policy: Policy
+    month: str | None
+    store: str
+    _frames: dict = field(default_factory=dict, repr=False)
+    _pending: dict = field(default_factory=dict, repr=False)
+
+    @property
+    def path(self) -> Path | None:
+        return self.workbook.path
+
+    @property
+    def sheet_names(self) -> list:
+        return self.workbook.names
+
+    def has(self, sheet: str) -> bool:
+        return sheet in self.workbook.names
+
+    def rows(self, sheet: str) -> list:
+        return self.workbook[sheet] if self.has(sheet) else []
+
+    def table(self, sheet: str, problems: list | None = None) -> pd.DataFrame:
+        """The sheet's table with its canonical headers (untyped) and `_row`."""
+        return read.table(self.rows(sheet), sheet, problems)
+
+    def frame(self, sheet: str, problems: list | None = None) -> pd.DataFrame:
+        """The schema sheet as a typed frame (English keys + `_row`); bad cells → problems.
+
+        Read and validated once; later calls return a copy and repeat its problems.
+        """
+        if sheet not in self._frames:
+            pending = self._pending.pop(sheet, None)
+            got = _result_of(pending) if pending is not None else None
+            if got is None:
+                found: list = []
+                got = (read.typed(self.table(sheet, found), sheet, found), found)
+            self._frames[sheet] = got
+        frame, found = self._frames[sheet]
+        if problems is not None:
+            problems.extend(found)
+        return frame.copy()
+
+    def prefetch(self, sheets) -> None:
+        """Read these sheets' frames in a forked child (the second core) while this process
+        works on the others. Only for a book read from a file, where fork exists."""
+        import multiprocessing as mp
+        wanted = [s for s in sheets if self.has(s) and s not in self._frames and s not in self._pending]
+        if not wanted or self.path is None or "fork" not in mp.get_all_start_methods():
+            return
+        from concurrent.futures import ProcessPoolExecutor
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"))
+        for sheet in wanted:
+            self._pending[sheet] = pool.submit(_frame_in_child, str(self.path), sheet)
+        pool.shutdown(wait=False)
+
+
+def _frame_in_child(path: str, sheet: str):
+    found: list = []
+    wb = read.open_workbook(path)
+    return read.typed(read.table(wb[sheet], sheet, found), sheet, found), found
+
+
+def _result_of(future):
+    try:
+        return future.result()
+    except Exception:  # noqa: BLE001 - the child failed (killed, no memory): read it here instead
+        log.warning("prefetch failed; reading in this process", exc_info=True)
+        return None
+
+
+def load_book(source, month: str | None = None, required: tuple = REQUIRED_SHEETS) -> StoreBook:
+    """Open the store workbook (path, {sheet: 2-D values}, or a StoreBook) and read 设置.
+
+    Raises BookError listing every problem with the sheets and settings (missing required
+    sheets, bad setting values, settings that contradict each other, a bad month). ``required``:
+    the sheets this use needs (the target decomposition needs none but its own).
+    """
+    if isinstance(source, StoreBook):
+        if month is None or parse.month_or_none(month) == source.month:
+            return source
+        chosen = parse.month_or_none(month)
+        if chosen is None:
+            raise BookError([Problem("命令行", None, "--month", f"月份「{month}」无法识别（应为 YYYY-MM，1900–9998 年）")])
+        return dataclasses.replace(source, month=chosen, _frames=source._frames, _pending=source._pending)
+    wb = read.open_workbook(source)
+    problems = [Problem(s, None, None, "缺少工作表") for s in required if s not in wb.names]
+    settings, policy = read_settings(wb[SETTINGS] if SETTINGS in wb.names else [], problems)
+    chosen = settings.get("month")
+    if month is not None:
+        chosen = parse.month_or_none(month)
+        if chosen is None:
+            problems.append(Problem("命令行", None, "--month", f"月份「{month}」无法识别（应为 YYYY-MM，1900–9998 年）"))
+    if problems:
+        raise BookError(problems)
+    return StoreBook(workbook=wb, settings=settings, policy=policy, month=chosen,
+                     store=settings.get(STORE_KEY) or "本店")
+
+
+def read_settings(rows: list, problems: list) -> tuple[dict, Policy]:
+    """设置 (项目 | 值 | 说明) → (book settings by key, Policy). Bad values → problems with rows.
+
+    Each value is read alone (its row is named); then the policy is built once, so settings
+    that belong together (e.g. the three rating weights) are validated together.
+    """
+    settings: dict = {}
+    where: dict = {}
+    values: dict = {}
+    for row, k, value in read.settings_rows(rows):
+        name = FIELD_OF.get(key(k))
+        if name is not None:
+            where[name] = row
+            if not parse.is_blank(value):
+                try:
+                    values[name] = parse_setting(name, value)
+                except ValueError as exc:
+                    problems.append(Problem(SETTINGS, row, "值", f"{k}：{exc}"))
+            continue
+        settings[k] = None if parse.is_blank(value) else value
+        where[k] = row
+    policy = Policy()
+    try:
+        policy = Policy(**values)
+    except PolicyError as exc:
+        for names, msg in exc.problems:
+            rows_ = sorted(where[n] for n in names if n in where)
+            problems.append(Problem(SETTINGS, rows_[0] if rows_ else None, "值",
+                                    f"{'/'.join(LABELS[n] for n in names)}：{msg}"))
+    month_value = settings.get(MONTH_KEY)
+    settings["month"] = None
+    if month_value is not None:
+        settings["month"] = parse.month_or_none(month_value)
+        if settings["month"] is None:
+            problems.append(Problem(SETTINGS, where[MONTH_KEY], "值",
+                                    f"{MONTH_KEY}「{month_value}」无法识别（应为 YYYY-MM，如 2026-09）"))
+    for k in (STORE_KEY, OUTPUT_KEY):
+        settings[k] = parse.text_of(settings.get(k))
+    return settings, policy
+
+
+def known_setting(name: str) -> bool:
+    """Whether a 设置 key means something to kpi4s (a policy label or a book setting)."""
+    return key(name) in FIELD_OF or name in BOOK_SETTINGS
+
+
+__all__ = ["StoreBook", "load_book", "read_settings", "SHEETS"]

@@ -1,0 +1,163 @@
+"""Step 3 of the month end: the month's figures put on the items, every problem collected.
+
+Actuals (月度实绩), targets (actual row > scorecard > 目标分解 > library), ratings (评分),
+adjustments (加减分), commissions (提成) and scorer submissions (评分提交).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from addin.io import schema as S
+from addin.io.book import StoreBook
+from addin.io.problems import Problem, problems_at
+from udfs import scoring
+from udfs.policy import Policy
+
+
+def month_rows(book: StoreBook, sheet: str, month: str, ids: set, problems: list,
+               key: tuple = ("employee_id", "item")) -> pd.DataFrame:
+    """This month's rows of a per-employee sheet: unknown employees and repeats are problems
+    (the first of a repeat is kept)."""
+    h = S.SHEETS[sheet].header
+    every = book.frame(sheet, problems)
+    rows = every[every["month"].eq(month)]
+    problems += problems_at(rows, ~rows["employee_id"].isin(ids), sheet, h("employee_id"),
+                            "员工名册中没有员工编号「{employee_id}」")
+    if len(key) > 1:
+        dup = rows.duplicated(list(key), keep="first")
+        problems += problems_at(rows, dup, sheet, h(key[-1]), "本月同一员工同一考核项目重复：{item}")
+        rows = rows[~dup]
+    return rows
+
+
+def _match(items: pd.DataFrame, rows: pd.DataFrame, by_kpi_id: bool) -> pd.Series:
+    """The items' index each row belongs to (NaN when none): by item text, else by 指标编号."""
+    key = items[["employee_id", "item", "kpi_id"]].reset_index()
+    by_item = key.drop(columns="kpi_id").drop_duplicates(["employee_id", "item"])
+    hit = rows[["employee_id", "item"]].merge(by_item, on=["employee_id", "item"], how="left")["index"]
+    hit.index = rows.index
+    if by_kpi_id and hit.isna().any():
+        miss = hit.isna()
+        alt = rows.loc[miss, ["employee_id", "item"]].merge(
+            key[key["kpi_id"].ne("")].drop(columns="item").rename(columns={"kpi_id": "item"})
+            .drop_duplicates(["employee_id", "item"]),
+            on=["employee_id", "item"], how="left")["index"]
+        hit[miss] = alt.to_numpy()
+    return hit
+
+
+def put_actuals(items: pd.DataFrame, book: StoreBook, month: str, ids: set, graded: set, problems: list) -> None:
+    """月度实绩 → items' actual, and the target typed beside it (act_target)."""
+    h = S.SHEETS[S.ACTUALS].header
+    rows = month_rows(book, S.ACTUALS, month, ids, problems)
+    where = _match(items, rows, by_kpi_id=True)
+    stray = where.isna() & rows["employee_id"].isin(graded)
+    problems += problems_at(rows, stray, S.ACTUALS, h("item"), "该员工的考核表中没有此项目「{item}」")
+    hit = where.notna()
+    idx = where[hit].astype(int).to_numpy()
+    for col, src in (("actual", "actual"), ("act_target", "target"), ("act_row", "_row")):
+        items[col] = np.nan
+        items.loc[idx, col] = rows.loc[hit, src].to_numpy()
+
+
+def put_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame, month: str, problems: list) -> None:
+    """Targets by precedence: the actual row's 目标值 > the scorecard > 目标分解 > the library.
+
+    plan: the month's decomposed targets (indicator, owner, target); an item names its
+    indicator; the most specific owner wins (employee id, name, department, position, store).
+    Then every KPI item must have a target (> 0 for ratio directions) and an actual.
+    """
+    c_h, a_h = S.SHEETS[S.SCORECARDS].header, S.SHEETS[S.ACTUALS].header
+    items["plan_target"] = np.nan
+    if len(plan) and items["indicator"].ne("").any():
+        p = people.set_index("employee_id")
+        e = items["employee_id"]
+        lut = plan.drop_duplicates(["indicator", "owner"]).set_index(["indicator", "owner"])["target"]
+        for owner in (e, e.map(p["name"]), e.map(p["department"]), e.map(p["position"]), pd.Series("", index=e.index)):
+            need = items["plan_target"].isna() & items["indicator"].ne("")
+            if not need.any():
+                break
+            keys = pd.MultiIndex.from_arrays([items.loc[need, "indicator"], owner[need].fillna("")])
+            items.loc[need, "plan_target"] = lut.reindex(keys).to_numpy()
+    items["target"] = items["act_target"].fillna(items["target"]).fillna(items["plan_target"]).fillna(items["lib_target"])
+    kpi = items["kind"].eq("kpi")
+    no_target = kpi & items["target"].isna()
+    problems += [Problem(S.SCORECARDS, int(r), c_h("target"),
+                         f"员工 {e}「{it}」没有目标值（考核表、月度实绩「目标值」、目标分解和指标库都没有）")
+                 for r, e, it in items.loc[no_target, ["card_row", "employee_id", "item"]].itertuples(index=False)]
+    ratio_kind = items["direction"].isin(["higher", "lower", "lower_linear"])
+    bad_t = kpi & ratio_kind & (items["target"] <= 0)
+    problems += [Problem(S.SCORECARDS, int(r), c_h("target"), f"员工 {e}「{it}」目标值必须大于0")
+                 for r, e, it in items.loc[bad_t, ["card_row", "employee_id", "item"]].itertuples(index=False)]
+    missing = kpi & items["actual"].isna()
+    problems += [Problem(S.ACTUALS, None, a_h("actual"), f"{month} 缺少员工 {e}「{it}」的实际值")
+                 for e, it in items.loc[missing, ["employee_id", "item"]].itertuples(index=False)]
+    negative = kpi & items["direction"].eq("lower") & (items["actual"] < 0)
+    problems += [Problem(S.ACTUALS, int(r) if r == r else None, a_h("actual"), f"员工 {e}「{it}」实际值不能为负")
+                 for r, e, it in items.loc[negative, ["act_row", "employee_id", "item"]].itertuples(index=False)]
+
+
+def blend_text(policy: Policy) -> str:
+    if policy.rating_manager == 1:
+        return "以直接上级评分为准"
+    return f"自评{policy.rating_self:.0%}·上级{policy.rating_manager:.0%}·360°{policy.rating_peer:.0%}"
+
+
+def put_ratings(items: pd.DataFrame, book: StoreBook, month: str, ids: set, graded: set, policy: Policy,
+                problems: list) -> None:
+    """评分 → the rated items' self / manager / 360° ratings (fractions); a rated item without a
+    rating the blend can use is a problem."""
+    h = S.SHEETS[S.RATINGS].header
+    rows = month_rows(book, S.RATINGS, month, ids, problems)
+    for k in ("rating_self", "rating_manager", "rating_peer"):
+        r = scoring.rating_fraction(rows[k].to_numpy())
+        problems += problems_at(rows, (r < 0) | (r > policy.rating_max), S.RATINGS, h(k),
+                                f"评分应在 0–{policy.rating_max:.0%} 之间")
+    rated = items[items["kind"].eq("rated")]
+    where = _match(rated, rows, by_kpi_id=False)
+    stray = where.isna() & rows["employee_id"].isin(graded)
+    problems += problems_at(rows, stray, S.RATINGS, h("item"), "该员工的考核表中没有此评分项目「{item}」")
+    hit = where.notna()
+    idx = where[hit].astype(int).to_numpy()
+    for k in ("rating_self", "rating_manager", "rating_peer"):
+        items[k] = np.nan
+        items.loc[idx, k] = rows.loc[hit, k].to_numpy()
+    combined = scoring.combine_ratings(items["rating_self"].to_numpy(), items["rating_manager"].to_numpy(),
+                                       items["rating_peer"].to_numpy(), policy)
+    missing = items["kind"].eq("rated") & np.isnan(combined)
+    problems += [Problem(S.RATINGS, None, h("rating_manager"), f"{month} 缺少员工 {e}「{it}」的评分（{blend_text(policy)}）")
+                 for e, it in items.loc[missing, ["employee_id", "item"]].itertuples(index=False)]
+
+
+def adjustments(book: StoreBook, month: str, ids: set, graded: set, problems: list) -> pd.DataFrame:
+    """加减分 of the month for graded employees (points, reason, veto)."""
+    h = S.SHEETS[S.ADJUSTMENTS].header
+    rows = month_rows(book, S.ADJUSTMENTS, month, ids, problems, key=("employee_id",))
+    problems += problems_at(rows, rows["points"].isna() & ~rows["veto"], S.ADJUSTMENTS, h("points"),
+                            "加减分为空（否决项请在「否决项」填 是）")
+    problems += problems_at(rows, rows["points"].abs() > 130, S.ADJUSTMENTS, h("points"), "加减分应在 −130 到 130 之间")
+    out = rows[rows["employee_id"].isin(graded)][["employee_id", "points", "reason", "veto"]].copy()
+    out["points"] = out["points"].fillna(0.0)
+    return out.reset_index(drop=True)
+
+
+def commissions(book: StoreBook, month: str, ids: set, policy: Policy, problems: list) -> pd.Series:
+    """提成 of the month: the commission total per employee."""
+    h = S.SHEETS[S.COMMISSION].header
+    rows = month_rows(book, S.COMMISSION, month, ids, problems, key=("employee_id",))
+    problems += problems_at(rows, rows["commission"] < 0, S.COMMISSION, h("commission"), "提成金额不能为负")
+    problems += problems_at(rows, rows["commission"] > policy.max_salary, S.COMMISSION, h("commission"),
+                            f"提成金额超过 {policy.max_salary:,.0f} 元，请检查")
+    return rows.groupby("employee_id")["commission"].sum()
+
+
+def submissions(book: StoreBook, month: str, policy: Policy, problems: list) -> pd.DataFrame:
+    """评分提交 of the month; a role must be one of the settings' 评分提交日."""
+    h = S.SHEETS[S.SUBMISSIONS].header
+    every = book.frame(S.SUBMISSIONS, problems)
+    rows = every[every["month"].eq(month)]
+    roles = policy.deadline_days
+    problems += problems_at(rows, ~rows["role"].isin(list(roles)), S.SUBMISSIONS, h("role"),
+                            "角色「{role}」不在设置的评分提交日中（" + "/".join(roles) + "）")
+    return rows

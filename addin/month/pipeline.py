@@ -1,0 +1,225 @@
+"""The month end as a pipeline: assemble → score → grade → pay → history → consequences.
+
+Each step is a function over frames; the rules themselves are the udfs modules. Every
+input problem of every stage (roster, scorecards, figures, targets) is collected first and
+raised once, so the user sees all of them — nothing is computed from a bad book.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from addin import targets
+from addin.io import schema as S
+from addin.io.book import StoreBook, load_book
+from addin.io.problems import Problem, raise_if
+from udfs import consequences, dates, grading, pay, periods, scoring
+from udfs.policy import Policy
+
+from . import cards as C
+from . import inputs as I
+from .results import (ACTION_COLUMNS, ADJUSTMENT_COLUMNS, HISTORY_COLUMNS, ITEM_COLUMNS, PEOPLE_COLUMNS,
+                      SCORER_COLUMNS, MonthResults, Period)
+from .roster import month_people, read_roster
+
+log = logging.getLogger(__name__)
+STORE_GROUP = "全店"
+
+
+class Clock:
+    """Stage timings, carried on the result (bench/ reads them)."""
+
+    def __init__(self):
+        self.marks: list = []
+        self._t = time.perf_counter()
+
+    def mark(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.marks.append((stage, now - self._t))
+        log.debug("%s: %.3f s", stage, now - self._t)
+        self._t = now
+
+
+@dataclass
+class Assembled:
+    people: pd.DataFrame
+    items: pd.DataFrame
+    adjustments: pd.DataFrame
+    commission: pd.Series
+    submissions: pd.DataFrame
+    history: pd.DataFrame
+    plan: targets.MonthPlan | None
+    warnings: list
+
+
+def assemble(book: StoreBook, month: str) -> Assembled:
+    """Read and validate every input of the month; raise one BookError with all problems."""
+    problems: list = []
+    warnings: list = []
+    policy = book.policy
+    roster = read_roster(book, problems)
+    people = month_people(roster, month, policy)
+    ids, graded = set(roster["employee_id"]), set(people.loc[people["eligible"], "employee_id"])
+    lib = C.library(book, problems)
+    cards = C.read_cards(book, lib, ids, policy, problems)
+    items = C.assign(people, cards, problems)
+    I.put_actuals(items, book, month, ids, graded, problems)
+    plan = targets.month_plan(book, month, problems) if book.has(S.TARGETS) else None
+    I.put_targets(items, plan.targets if plan else pd.DataFrame(columns=["indicator", "owner", "target"]),
+                  people, month, problems)
+    I.put_ratings(items, book, month, ids, graded, policy, problems)
+    adjustments = I.adjustments(book, month, ids, graded, problems)
+    commission = I.commissions(book, month, ids, policy, problems)
+    history = book.frame(S.HISTORY, problems) if book.has(S.HISTORY) else book.frame(S.HISTORY)
+    subs = I.submissions(book, month, policy, problems)
+    raise_if(problems)
+    if not len(people):
+        warnings.append(f"员工名册中没有 {month} 在职的员工")
+    return Assembled(people, items, adjustments, commission, subs, history, plan, warnings)
+
+
+def score(a: Assembled, policy: Policy) -> pd.DataFrame:
+    """Item scores and one total per person (rounded once: the score everything uses)."""
+    items = a.items.sort_values(["employee_id", "seq"], kind="stable").reset_index(drop=True)
+    scored = scoring.score_items(items[["employee_id", "kind", "weight", "target", "actual", "direction",
+                                        "rating_self", "rating_manager", "rating_peer"]], policy)
+    for k in ("weight", "direction", "rating", "ratio", "score", "shortfall"):
+        items[k] = scored[k].to_numpy()
+    a.items = items
+    totals = scoring.score_totals(items, a.adjustments, policy)
+    people = a.people.set_index("employee_id", drop=False)
+    people = people.join(totals[["items", "items_score", "adjustment", "veto", "total", "problems"]], how="left")
+    people["items"] = people["items"].fillna(0).astype(int)
+    people["veto"] = people["veto"].fillna(False).astype(bool)
+    people.loc[~people["eligible"], ["items_score", "adjustment", "total"]] = np.nan
+    return people.reset_index(drop=True)
+
+
+def grade(people: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Band grade, then the final grade under the grading policy within evaluation groups."""
+    el = people["eligible"].to_numpy()
+    group = people["department"] if policy.eval_group == "department" else pd.Series(STORE_GROUP, index=people.index)
+    people["group"] = np.where(el, group, "")
+    total = people["total"].to_numpy(dtype=float)
+    people["band_grade"] = grading.band_grade(total, policy)
+    final = np.full(len(people), "", dtype=object)
+    if el.any():
+        final[el] = grading.final_grades(total[el], policy, groups=people["group"].to_numpy()[el])
+    people["grade"] = final
+    return people
+
+
+def pay_step(people: pd.DataFrame, commission: pd.Series, policy: Policy) -> pd.DataFrame:
+    """Performance pay base and pay (SPEC §3.5); profit staff without a commission get base 0."""
+    el = people["eligible"].to_numpy()
+    people["commission"] = people["employee_id"].map(commission).astype(float)
+    base = pay.perf_base(people["category"].to_numpy(), people["salary"].fillna(0).to_numpy(),
+                         people["commission"].fillna(0.0).to_numpy(), policy)
+    people["base"] = np.where(el, base, np.nan)
+    g = people["grade"].to_numpy()
+    pp = pay.perf_pay(people["base"].to_numpy(), people["total"].to_numpy(), policy, grade=np.where(g == "", None, g))
+    people["pay"] = np.where(el, pp, np.nan)
+    no_com = people["category"].eq("profit") & people["commission"].isna() & people["eligible"]
+    warn = [p if isinstance(p, tuple) else () for p in people["problems"]]
+    people["warnings"] = [w + (("本月无提成记录，绩效基数按0计",) if nc else ()) for w, nc in zip(warn, no_com)]
+    return people
+
+
+def merge_history(old: pd.DataFrame, people: pd.DataFrame, month: str) -> pd.DataFrame:
+    """历史 after this run: this month's rows of the people recomputed are replaced; every other
+    row (other months, and anyone not in this month's roster) is kept as it was."""
+    now = pd.DataFrame({"month": month, "employee_id": people["employee_id"].to_numpy(),
+                        "name": people["name"].to_numpy(), "department": people["department"].to_numpy(),
+                        "total": people["total"].to_numpy(dtype=float), "grade": people["grade"].to_numpy(),
+                        "pay": people["pay"].to_numpy(dtype=float)})
+    old = old[old["month"].ne("")][HISTORY_COLUMNS]
+    old = old.assign(grade=old["grade"].fillna(""))
+    keep = old[~(old["month"].eq(month) & old["employee_id"].isin(set(now["employee_id"])))]
+    out = pd.concat([keep, now], ignore_index=True) if len(keep) else now
+    return out.sort_values(["month", "employee_id"], kind="stable").reset_index(drop=True)
+
+
+def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
+    """Runs and actions of the month (udfs.consequences), on the people and as action rows."""
+    h = history[["employee_id", "month", "grade"]]
+    runs = consequences.person_runs(h, month).reindex(people["employee_id"]).fillna(0).astype(int)
+    for k in ("a_run", "d_run", "e_run"):
+        people[k] = runs[k].to_numpy()
+    acts = consequences.month_actions(h, month, policy)
+    graded = set(people.loc[people["eligible"], "employee_id"])
+    acts = acts[acts["employee_id"].isin(graded)]
+    per = acts.groupby("employee_id", sort=False)["action"].agg(tuple)
+    head = acts.loc[acts["headline"].astype(bool)].set_index("employee_id")["action"]
+    people["actions"] = [per.get(e, ()) for e in people["employee_id"]]
+    people["action"] = people["employee_id"].map(head).fillna("").to_numpy()
+    info = people.set_index("employee_id")[["name", "department", "manager"]]
+    return acts.join(info, on="employee_id").reindex(columns=ACTION_COLUMNS).reset_index(drop=True)
+
+
+def scorer_step(subs: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
+    """Deadlines (SPEC §3.6) and late fines; a role nobody submitted for is listed as missing."""
+    dl = dates.scorer_deadlines(month, policy)
+    due = dict(zip(dl["role"], dl["due"]))
+    out = pd.DataFrame({"scorer": subs["scorer"].to_numpy(), "role": subs["role"].to_numpy()})
+    out["due"] = out["role"].map(due).astype("datetime64[s]")
+    out["submitted"] = subs["submitted"].to_numpy().astype("datetime64[s]")
+    out["days_late"] = np.asarray(dates.late_days(out["submitted"].to_numpy(), out["due"].to_numpy(),
+                                                  policy.deadline_time), dtype=float) if len(out) else np.zeros(0)
+    out["fine"] = out["days_late"] * policy.fine_per_day
+    missing = dl[~dl["role"].isin(set(out["role"]))]
+    if len(missing):
+        out = pd.concat([out, pd.DataFrame({"scorer": "", "role": missing["role"], "due": missing["due"],
+                                            "submitted": np.datetime64("NaT", "s"), "days_late": np.nan,
+                                            "fine": np.nan})], ignore_index=True)
+    order = {r: i for i, r in enumerate(dl["role"])}
+    out = out.assign(_o=out["role"].map(order)).sort_values(["_o", "scorer"], kind="stable")
+    return out.drop(columns="_o").reset_index(drop=True)[SCORER_COLUMNS]
+
+
+def period_step(history: pd.DataFrame, people: pd.DataFrame, month: str, policy: Policy) -> list[Period]:
+    """Quarter / year tables when the month closes one (SPEC §3.3), departments in roster order."""
+    out = []
+    order = {d: i for i, d in enumerate(pd.unique(people["department"]))}
+    for kind, months, label in periods.closing_periods(month):
+        t = periods.period_table(history, months, policy, policy if kind == "year" else None)
+        t = t.assign(_d=t["department"].map(order).fillna(len(order)))
+        t = t.sort_values(["_d", "employee_id"], kind="stable").drop(columns="_d").reset_index(drop=True)
+        out.append(Period(kind, label, months, t))
+    return out
+
+
+def compute_month(source, month: str | None = None, clock: Clock | None = None) -> MonthResults:
+    """Validate the month's inputs and compute every person's results (SPEC §3).
+
+    source: a path, {sheet: values} or a StoreBook. Raises BookError listing every problem.
+    """
+    clock = clock or Clock()
+    book = load_book(source, month)
+    month = book.month
+    if not month:
+        raise_if([Problem(S.SETTINGS, None, S.MONTH_KEY, "未指定考核月份（设置表「考核月份」或 --month）")])
+    book.prefetch([S.HISTORY])               # the longest sheet, read on the other core meanwhile
+    policy = book.policy
+    a = assemble(book, month)
+    clock.mark("校验")
+    people = score(a, policy)
+    people = grade(people, policy)
+    people = pay_step(people, a.commission, policy)
+    history = merge_history(a.history, people, month)
+    actions = consequence_step(people, history, month, policy)
+    clock.mark("计算")
+    warnings = a.warnings + [f"{e} {n}：{'；'.join(w)}" for e, n, w in
+                             people.loc[people["warnings"].map(len) > 0, ["employee_id", "name", "warnings"]]
+                             .itertuples(index=False)]
+    res = MonthResults(
+        store=book.store, month=month, policy=policy, people=people.reindex(columns=PEOPLE_COLUMNS),
+        items=a.items.reindex(columns=ITEM_COLUMNS), adjustments=a.adjustments[ADJUSTMENT_COLUMNS],
+        history=history[HISTORY_COLUMNS], actions=actions, scorers=scorer_step(a.submissions, month, policy),
+        periods=period_step(history, people, month, policy),
+        progress=a.plan.progress if a.plan else None, progress_as_of=a.plan.as_of if a.plan else None,
+        warnings=warnings, timings=clock.marks)
+    return res

@@ -1,0 +1,78 @@
+"""Streamed sheet rows: a DataFrame → ``<row>`` XML, column by column, no per-cell objects.
+
+Writing hand-made sheet XML is the floor for large tables (PERF-NOTES: ~156k rows/s against
+~8–15k for the libraries). Every text is escaped and stripped of characters XML 1.0 forbids
+(control characters pasted from an ERP), so the part is always well-formed.
+"""
+from __future__ import annotations
+
+import re
+from itertools import chain
+
+import numpy as np
+import pandas as pd
+
+# XML 1.0 allows \t \n \r and U+0020…U+D7FF, U+E000…U+FFFD, U+10000…; surrogates and
+# U+FFFE/U+FFFF are out. Excel's own escape _x0001_ is kept as the text the user sees.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_EXCEL_ESCAPE = re.compile(r"_x(000[0-8bBcCeEfF]|001[0-9a-fA-F])_")
+
+
+def clean_text(text: str) -> str:
+    """Text safe for any XML part: control characters (also Excel's _x0001_ escapes) dropped."""
+    if _ILLEGAL.search(text):
+        text = _ILLEGAL.sub("", text)
+    if "_x" in text and _EXCEL_ESCAPE.search(text):
+        text = _EXCEL_ESCAPE.sub("", text)
+    return text
+
+
+def escape(text: str) -> str:
+    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def column_letter(j: int) -> str:
+    s, j = "", j + 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _text_cells(values, s: int) -> list:
+    """Inline-string cells of a text column; each distinct value is escaped and built once."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    cells = []
+    for u in uniques:
+        t = escape(u if isinstance(u, str) else str(u)) if u == u else ""
+        space = ' xml:space="preserve"' if t != t.strip() else ""
+        cells.append(f'<c s="{s}" t="inlineStr"><is><t{space}>{t}</t></is></c>' if t else f'<c s="{s}"/>')
+    table = np.array(cells + [f'<c s="{s}"/>'], dtype=object)
+    return table[codes].tolist()
+
+
+def _number_cells(values, s: int) -> list:
+    num = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(num)
+    text = list(map(repr, np.where(ok, num, 0.0).tolist()))
+    pre, empty = f'<c s="{s}"><v>', f'<c s="{s}"/>'
+    return [f"{pre}{t}</v></c>" if k else empty for t, k in zip(text, ok.tolist())]
+
+
+def rows_xml(df: pd.DataFrame, first_row: int, numeric: list, xf: list) -> bytes:
+    """``<row>`` elements for a DataFrame from Excel row ``first_row`` (1-based).
+
+    numeric: per column True (numbers; NaN/inf → a styled blank cell) or False (text, written
+    inline; blank → a styled blank cell). xf: per column the target cell-style index. Cells
+    carry no reference (``r`` is optional in SpreadsheetML: cells follow each other from A),
+    so a text column costs one escaped string per distinct value.
+    """
+    n = len(df)
+    if n == 0:
+        return b""
+    cols = [[f'<row r="{r}">' for r in range(first_row, first_row + n)]]
+    for col, is_num, s in zip(df.columns, numeric, xf):
+        values = df[col].to_numpy(dtype=object) if not is_num else df[col].to_numpy()
+        cols.append(_number_cells(values, s) if is_num else _text_cells(values, s))
+    cols.append(["</row>"] * n)
+    return "".join(chain.from_iterable(zip(*cols))).encode("utf-8")

@@ -1,0 +1,1 @@
+"""Renderers: sheets (report, history, periods, targets), forms, letters — one house style."""
