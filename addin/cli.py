@@ -39,6 +39,25 @@ def _check(args) -> int:
     return 0
 
 
+def _documents(kind: str):
+    """评估表 / 警告信: exit 3 (with what was written) when LibreOffice is needed for --pdf and missing."""
+    def run(args) -> int:
+        from addin import documents
+        try:
+            if kind == "forms":
+                r = documents.appraisal_forms(args.book, month=args.month, out_dir=args.out, by=args.by, pdf=args.pdf)
+            else:
+                r = documents.warning_letters(args.book, month=args.month, out_dir=args.out, pdf=args.pdf)
+        except RuntimeError as exc:
+            if getattr(exc, "run", None) is not None:
+                print(exc.run.summary)
+            print(str(exc), file=sys.stderr)
+            return 3
+        print(r.summary)
+        return 0
+    return run
+
+
 def _lazy(module: str, func: str):
     """A command implemented elsewhere, imported only when it runs (fast start-up)."""
     def run(args):
@@ -78,14 +97,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--by", choices=["department", "employee"], default="department")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
-    s.set_defaults(run=_lazy("addin.documents", "cli_forms"))
+    s.set_defaults(run=_documents("forms"))
 
     s = sub.add_parser("letters", help="警告信: warning letters and improvement plans for the month's actions")
     s.add_argument("book")
     s.add_argument("--month")
     s.add_argument("--out")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
-    s.set_defaults(run=_lazy("addin.documents", "cli_letters"))
+    s.set_defaults(run=_documents("letters"))
 
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from addin import macros
+from addin import documents, macros, targets
 from addin.io import schema as S
 from addin.io.book import load_book
 from addin.io.save import atomic_save
@@ -237,7 +237,6 @@ def generate(seed: int = 20260930, plan_targets=None):
 def _plan_targets(path: Path):
     """Lookup into the sample 目标分解 (the month's decomposed targets), so the demo's figures are
     drawn against the targets the report will read."""
-    from addin import targets
     book = load_book(path)
     problems: list = []
     plans = {m: targets.month_plan(book, m, problems) for m in MONTHS}
@@ -285,8 +284,8 @@ def cli_demo(args) -> int:
     path = out / "kpi4s_demo.xlsx"
     write_demo_book(path)
     write_xlwings_files(out, path.stem)
-    forms = macros.appraisal_forms(path, out_dir=out / "评估表")
-    letters = macros.warning_letters(path, out_dir=out / "警告信")
+    forms = documents.appraisal_forms(path, out_dir=out / "评估表")
+    letters = documents.warning_letters(path, out_dir=out / "警告信")
     if not getattr(args, "quiet", False):
         print(month_summary(macros.check(path).results))
         print(f"示例工作簿：{path}")

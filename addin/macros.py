@@ -15,6 +15,7 @@ from typing import Any
 from addin import targets
 from addin.io.book import StoreBook, load_book
 from addin.month.pipeline import Clock, compute_month
+from addin.ooxml import replace_sheets
 from addin.render import report as R
 from addin.render import targets as T
 from addin.render import text
@@ -35,7 +36,6 @@ class Run:
 def write_sheets(path, specs: list[SheetSpec], dest=None) -> Path:
     """Replace (or add) these sheets of the workbook at ``path`` atomically; every other part of
     the file stays as it was (addin.ooxml transplants whole sheets)."""
-    from addin.xlsxpatch import replace_sheets       # TODO(issue 8): addin.ooxml once landed
     donor, streams = to_xlsx(specs)
     big = tuple(s.name for s in specs if s.bulk is not None and len(s.bulk.frame) > 20_000)
     return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big)

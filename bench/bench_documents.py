@@ -25,8 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from addin import documents  # noqa: E402
-from addin.results import MonthResults  # noqa: E402
-from udfs.policy import ACTION_LABELS, GRADE_LABELS, Policy  # noqa: E402
+from addin.month import MonthResults, compute_month  # noqa: E402
+from addin.render.letters import LETTER_ACTIONS  # noqa: E402
+from udfs.parse import add_months  # noqa: E402
+from udfs.policy import Policy  # noqa: E402
 
 DEPARTMENTS = ["服务部", "配件部", "客服部", "财务部", "行政部", "钣喷车间"]
 POSITIONS = ["服务顾问", "机修工", "配件专员", "客服专员", "会计", "钣金工"]
@@ -54,17 +56,16 @@ def synthetic_results(n: int = 10_000, month: str = "2026-08", seed: int = 7) ->
         "category": np.where(dept_idx < 2, "profit", "functional"),
         "manager": np.char.add("经理", (store_no % 50).astype(str)).astype(object),
         "next_manager": np.char.add("总监", (store_no % 20).astype(str)).astype(object),
-        "salary": 5000.0, "status": "正式", "hire_date": pd.Timestamp("2020-01-01"),
+        "salary": 5000.0, "status": "active", "hire_date": pd.Timestamp("2020-01-01"),
         "eligible": ~exempt,
         "exempt_reason": np.where(exempt, "试用期", ""),
         "items": 0, "items_score": total, "adjustment": 0.0, "veto": False,
         "total": np.where(exempt, np.nan, total),
         "band_grade": np.where(exempt, "", grades),
         "grade": np.where(exempt, "", grades),
-        "grade_label": np.where(exempt, "", [GRADE_LABELS[g] for g in grades]),
         "group": np.char.add("门店", store_no.astype(str)).astype(object),
         "commission": np.nan, "base": 1500.0, "pay": 1500.0,
-        "action": "", "actions": "", "a_run": 0, "d_run": 0, "e_run": 0, "warnings": "",
+        "action": "", "actions": [()] * n, "a_run": 0, "d_run": 0, "e_run": 0, "warnings": [()] * n,
     })
     # items: 3–8 per person
     k = rng.integers(3, 9, n)
@@ -91,12 +92,12 @@ def synthetic_results(n: int = 10_000, month: str = "2026-08", seed: int = 7) ->
     codes = np.where(grades[chosen] == "E", "manager_warning",
                      np.where(rng.random(len(chosen)) < 0.7, "improvement_plan", "hr_warning"))
     run = np.where(codes == "hr_warning", 4, 2)
-    months = [("; ".join(f"{documents.next_month(month, -j)} {'E' if c == 'manager_warning' else 'D'}"
-                         for j in range(r - 1, -1, -1))) for c, r in zip(codes, run)]
+    months = [tuple((add_months(month, -j), "E" if c == "manager_warning" else "D") for j in range(r - 1, -1, -1))
+              for c, r in zip(codes, run)]
     actions = pd.DataFrame({
         "employee_id": ids[chosen], "name": people["name"].to_numpy()[chosen],
         "department": people["department"].to_numpy()[chosen], "manager": people["manager"].to_numpy()[chosen],
-        "action": codes, "label": [ACTION_LABELS[c] for c in codes], "run": run, "months": months,
+        "action": codes, "run": run, "months": months, "headline": True,
     })
     history = pd.DataFrame({"month": month, "employee_id": ids, "name": people["name"],
                             "department": people["department"], "total": people["total"],
@@ -127,9 +128,7 @@ def main(argv=None) -> int:
               f"{info['history_rows']:,} history rows ({info['write_s']:.1f} s)")
     t0 = time.perf_counter()
     if book:
-        from addin.book import load_book
-        from addin.report import compute_month
-        res = compute_month(load_book(book))
+        res = compute_month(book)
     else:
         res = synthetic_results(a.people)
     t_res = time.perf_counter() - t0
@@ -140,7 +139,7 @@ def main(argv=None) -> int:
 
     def timed(label, fn, count):
         t = time.perf_counter()
-        files = fn()
+        files = fn().paths
         s = time.perf_counter() - t
         print(f"{label:<34} {count:>6,} documents in {len(files):>6,} files  {s:7.2f} s  {count / s:7.0f} documents/s")
         return files
@@ -150,7 +149,7 @@ def main(argv=None) -> int:
     if not a.skip_employee:
         timed("forms --by employee", lambda: documents.appraisal_forms(
             res, out_dir=out / "forms-emp", by="employee", workers=a.workers), graded)
-    n_letters = int(res.actions["action"].isin(documents.LETTER_ACTIONS).sum())
+    n_letters = int(res.actions["action"].isin(LETTER_ACTIONS).sum())
     timed("letters + plans", lambda: documents.warning_letters(
         res, out_dir=out / "letters", issue_date="2026-09-05", workers=a.workers), n_letters)
     print(f"output: {out}")

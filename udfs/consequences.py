@@ -109,16 +109,21 @@ def next_action(grades, policy: ConsequenceRules = RULES) -> np.ndarray:
 
 def history_matrix(history: pd.DataFrame, month: str) -> tuple[pd.DataFrame, list]:
     """History rows (employee_id, month 'YYYY-MM', grade) → people × consecutive months ending at
-    ``month``; months without a row are blank (they break runs)."""
+    ``month``; months without a row are blank (they break runs). A repeated (employee, month)
+    row: the last one counts."""
     h = history[(history["month"] <= month) & (history["month"] != "")]
     if h.empty:
         return pd.DataFrame(), []
     months = month_range(h["month"].min(), month)
-    wide = h.pivot_table(index="employee_id", columns="month", values="grade", aggfunc="last")
-    return wide.reindex(columns=months), months
+    people, emps = pd.factorize(h["employee_id"])
+    col = pd.Series(range(len(months)), index=months)[h["month"].to_numpy()].to_numpy()
+    grid = np.full((len(emps), len(months)), None, dtype=object)
+    grid[people, col] = h["grade"].to_numpy(dtype=object)
+    return pd.DataFrame(grid, index=pd.Index(emps, name="employee_id"), columns=months), months
 
 
-def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = RULES) -> pd.DataFrame:
+def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = RULES,
+                  matrix: tuple | None = None) -> pd.DataFrame:
     """Everything the month's grades lead to, one row per (employee, action).
 
     history: employee_id, month ('YYYY-MM'), grade ('' for exempt months).
@@ -130,7 +135,7 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
     empty = pd.DataFrame({"employee_id": pd.Series(dtype=object), "action": pd.Series(dtype=object),
                           "run": pd.Series(dtype=np.int64), "months": pd.Series(dtype=object),
                           "headline": pd.Series(dtype=bool)})
-    wide, months = history_matrix(history, month)
+    wide, months = matrix if matrix is not None else history_matrix(history, month)
     if wide.empty:
         return empty
     grades = wide.to_numpy(dtype=object)
@@ -166,9 +171,9 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
         .drop(columns="_o").reset_index(drop=True)
 
 
-def person_runs(history: pd.DataFrame, month: str) -> pd.DataFrame:
+def person_runs(history: pd.DataFrame, month: str, matrix: tuple | None = None) -> pd.DataFrame:
     """Runs of A, of D-or-E and of E ending at ``month`` for every employee in the history."""
-    wide, _ = history_matrix(history, month)
+    wide, _ = matrix if matrix is not None else history_matrix(history, month)
     if wide.empty:
         return pd.DataFrame(columns=["a_run", "d_run", "e_run"])
     grades = wide.to_numpy(dtype=object)

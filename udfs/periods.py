@@ -77,8 +77,11 @@ def period_table(history: pd.DataFrame, months: list[str], bands: GradingRules =
     history: employee_id, month, total (NaN for exempt months), name, department.
     """
     h = history[history["month"].isin(months)]
-    wide = h.pivot_table(index="employee_id", columns="month", values="total", aggfunc="last")
-    wide = wide.reindex(columns=months)
+    people, emps = pd.factorize(h["employee_id"])
+    col = pd.Series(range(len(months)), index=months)[h["month"].to_numpy()].to_numpy()
+    grid = np.full((len(emps), len(months)), np.nan)
+    grid[people, col] = h["total"].to_numpy(dtype=float)
+    wide = pd.DataFrame(grid, index=pd.Index(emps, name="employee_id"), columns=months)
     info = h.drop_duplicates("employee_id", keep="last").set_index("employee_id")[["name", "department"]]
     frame = info.join(wide, how="inner")
     scores = frame[months].to_numpy(dtype=float)

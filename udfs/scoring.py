@@ -104,8 +104,8 @@ def item_ratio(actual, target, direction="higher", cap=RULES.ratio_cap) -> np.nd
         [higher, lower, linear, (a >= t).astype(float), (a <= t).astype(float)],
         np.nan,
     )
-    ratio = np.where(np.isnan(a) | np.isnan(t) | ~np.isfinite(ratio) & ~np.isnan(ratio), np.nan, ratio)
-    return np.clip(ratio, 0.0, cap)
+    ratio = np.where(np.isnan(a) | np.isnan(t), np.nan, ratio)
+    return np.clip(ratio, 0.0, cap)                  # an infinite ratio (a tiny actual) is capped
 
 
 def item_score(actual, target, weight, direction="higher", cap=RULES.ratio_cap) -> np.ndarray:

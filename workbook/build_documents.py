@@ -13,18 +13,20 @@ The form uses ``{{key}}`` tokens in cells. A cell holding exactly one token rece
 (number, date, text) and keeps the cell's number format; tokens inside longer text are substituted
 as text. Every row holding ``{{item.*}}`` tokens is one item slot (top to bottom); rows holding
 ``{{adj.*}}`` tokens are adjustment slots. HR may move, restyle or delete cells freely; the
-renderer (addin/documents.py) finds the tokens when it opens the template.
+renderer (addin/render/forms.py) finds the tokens when it opens the template.
 
 The letters and the plan are docxtpl (Jinja2) templates. They are written here as a small
 WordprocessingML package on purpose: a few KB instead of python-docx's default styles, which
-docxtpl would re-zip for every letter (PERF-NOTES). East Asian text uses 宋体 / 黑体.
+docxtpl would re-zip for every letter (PERF-NOTES). Fonts are the house style's document fonts
+(addin.render.style: 宋体 / 黑体, Times New Roman for Latin text).
 """
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+from addin.io.save import atomic_save
+from addin.render.style import DOC_SANS, DOC_SERIF
+from workbook.docx_package import TEXT_WIDTH, cell, para, row, run, table, tag, write_docx
 
 HERE = Path(__file__).resolve().parent
 FORM = HERE / "appraisal_form.xlsx"
@@ -34,10 +36,6 @@ PLAN = HERE / "improvement_plan.docx"
 
 ITEM_SLOTS = 8          # the policy's maximum number of scorecard items (SPEC §3.1: 3–8)
 ADJ_SLOTS = 3
-
-SERIF_ZH = "宋体"
-SANS_ZH = "黑体"
-LATIN = "Times New Roman"
 
 
 # =============================================================================
@@ -60,9 +58,9 @@ def build_form(path: Path = FORM) -> Path:
     thin = Side(style="thin", color="000000")
     Side(style="medium", color="000000")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    base = Font(name=SERIF_ZH, size=10)
-    bold = Font(name=SERIF_ZH, size=10, bold=True)
-    head = Font(name=SANS_ZH, size=11, bold=True)
+    base = Font(name=DOC_SERIF, size=10)
+    bold = Font(name=DOC_SERIF, size=10, bold=True)
+    head = Font(name=DOC_SANS, size=11, bold=True)
     grey = PatternFill("solid", fgColor="E7E6E6")
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
     left = Alignment(horizontal="left", vertical="center", wrap_text=True)
@@ -89,8 +87,8 @@ def build_form(path: Path = FORM) -> Path:
     row_heights = {}
 
     # --- title ----------------------------------------------------------------
-    put("A1:H1", "{{store}}", Font(name=SANS_ZH, size=12, bold=True), border=False)
-    put("A2:H2", "绩 效 评 估 表", Font(name=SANS_ZH, size=16, bold=True), border=False)
+    put("A1:H1", "{{store}}", Font(name=DOC_SANS, size=12, bold=True), border=False)
+    put("A2:H2", "绩 效 评 估 表", Font(name=DOC_SANS, size=16, bold=True), border=False)
     row_heights.update({1: 20, 2: 30})
 
     # --- header: employee --------------------------------------------------------
@@ -154,9 +152,9 @@ def build_form(path: Path = FORM) -> Path:
     r1 = rr + 2
     put(f"A{r1}:H{r1}", "三、考核结果", head, left, border=False)
     put(f"A{r1+1}:B{r1+1}", "总分", bold, fill=grey)
-    put(f"C{r1+1}", "{{total}}", Font(name=SERIF_ZH, size=12, bold=True), fmt="0.00")
+    put(f"C{r1+1}", "{{total}}", Font(name=DOC_SERIF, size=12, bold=True), fmt="0.00")
     put(f"D{r1+1}", "等级", bold, fill=grey)
-    put(f"E{r1+1}:F{r1+1}", "{{grade}}（{{grade_label}}）", Font(name=SERIF_ZH, size=12, bold=True))
+    put(f"E{r1+1}:F{r1+1}", "{{grade}}（{{grade_label}}）", Font(name=DOC_SERIF, size=12, bold=True))
     put(f"G{r1+1}", "分数段等级", bold, fill=grey)
     put(f"H{r1+1}", "{{band_grade}}", base)
     put(f"A{r1+2}:B{r1+2}", "备注", bold, fill=grey)
@@ -200,7 +198,7 @@ def build_form(path: Path = FORM) -> Path:
     put(f"H{r3+1}", "", base)
     row_heights.update({r3: 20, r3 + 1: 28})
     r4 = r3 + 2
-    put(f"A{r4}:H{r4}", "{{footer}}", Font(name=SERIF_ZH, size=8, color="808080"), left, border=False)
+    put(f"A{r4}:H{r4}", "{{footer}}", Font(name=DOC_SERIF, size=8, color="808080"), left, border=False)
 
     for r, h in row_heights.items():
         ws.row_dimensions[r].height = h
@@ -219,161 +217,7 @@ def build_form(path: Path = FORM) -> Path:
     ws.print_area = f"A1:H{r4}"
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     ws.sheet_view.showGridLines = False
-    _atomic_save(path, wb.save)
-    return path
-
-
-# =============================================================================
-# Word templates (.docx): a minimal WordprocessingML package
-# =============================================================================
-
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-
-CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
-<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>
-<Default Extension="xml" ContentType="application/xml"/>
-<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
-<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>
-<Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>
-<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>
-</Types>"""
-
-ROOT_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>
-</Relationships>"""
-
-DOC_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
-<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
-<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>
-</Relationships>"""
-
-SETTINGS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:settings xmlns:w="{W_NS}"><w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>
-<w:compat><w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>
-</w:settings>"""
-
-CORE = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<dc:title>{title}</dc:title><dc:creator>kpi4s</dc:creator>
-</cp:coreProperties>"""
-
-STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<w:styles xmlns:w="{W_NS}">
-<w:docDefaults>
-<w:rPrDefault><w:rPr><w:rFonts w:ascii="{LATIN}" w:hAnsi="{LATIN}" w:eastAsia="{SERIF_ZH}" w:cs="{LATIN}"/>
-<w:sz w:val="24"/><w:szCs w:val="24"/><w:lang w:val="en-US" w:eastAsia="zh-CN"/></w:rPr></w:rPrDefault>
-<w:pPrDefault><w:pPr><w:spacing w:after="0" w:line="360" w:lineRule="auto"/></w:pPr></w:pPrDefault>
-</w:docDefaults>
-<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/></w:style>
-<w:style w:type="paragraph" w:styleId="Title"><w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:qFormat/>
-<w:pPr><w:jc w:val="center"/><w:spacing w:before="120" w:after="240"/></w:pPr>
-<w:rPr><w:rFonts w:eastAsia="{SANS_ZH}"/><w:b/><w:sz w:val="44"/><w:szCs w:val="44"/></w:rPr></w:style>
-<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:qFormat/>
-<w:pPr><w:keepNext/><w:spacing w:before="160" w:after="60"/><w:outlineLvl w:val="0"/></w:pPr>
-<w:rPr><w:rFonts w:eastAsia="{SANS_ZH}"/><w:b/><w:sz w:val="26"/></w:rPr></w:style>
-<w:style w:type="paragraph" w:styleId="Small"><w:name w:val="Small"/><w:basedOn w:val="Normal"/>
-<w:rPr><w:color w:val="595959"/><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr></w:style>
-<w:style w:type="paragraph" w:styleId="Cell"><w:name w:val="Cell"/><w:basedOn w:val="Normal"/>
-<w:pPr><w:spacing w:line="240" w:lineRule="auto"/></w:pPr><w:rPr><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr></w:style>
-<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>
-<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>
-<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>
-</w:styles>"""
-
-# A4 portrait, 2.5 cm left/right, 2 cm top/bottom margins (twips)
-SECT = ('<w:sectPr><w:pgSz w:w="11906" w:h="16838"/>'
-        '<w:pgMar w:top="1134" w:right="1418" w:bottom="1134" w:left="1418" w:header="567" w:footer="567" w:gutter="0"/>'
-        '</w:sectPr>')
-TEXT_WIDTH = 11906 - 2 * 1418        # twips between the margins
-
-
-def _run(text: str, bold=False, underline=False, size=None, font=None) -> str:
-    rpr = ""
-    if font:
-        rpr += f'<w:rFonts w:eastAsia="{font}"/>'
-    if bold:
-        rpr += "<w:b/>"
-    if underline:
-        rpr += '<w:u w:val="single"/>'
-    if size:
-        rpr += f'<w:sz w:val="{int(size * 2)}"/><w:szCs w:val="{int(size * 2)}"/>'
-    rpr = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
-    return f'<w:r>{rpr}<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
-
-
-def _p(*runs, style=None, align=None, indent_first=False, before=None, after=None, keep=False) -> str:
-    """A paragraph; runs are strings (plain text) or pre-built run XML (starting with '<w:r>')."""
-    ppr = ""
-    if style:
-        ppr += f'<w:pStyle w:val="{style}"/>'
-    if keep:
-        ppr += "<w:keepNext/>"
-    if before is not None or after is not None:
-        ppr += f'<w:spacing w:before="{before or 0}" w:after="{after or 0}"/>'
-    if indent_first:
-        ppr += '<w:ind w:firstLineChars="200" w:firstLine="480"/>'
-    if align:
-        ppr += f'<w:jc w:val="{align}"/>'
-    body = "".join(r if r.startswith("<w:r>") else _run(r) for r in runs)
-    return f"<w:p>{'<w:pPr>' + ppr + '</w:pPr>' if ppr else ''}{body}</w:p>"
-
-
-def _tag(tag: str) -> str:
-    """A paragraph holding only a docxtpl paragraph tag ({%p ... %})."""
-    return f"<w:p>{_run(tag)}</w:p>"
-
-
-def _cell(content: str, width: int, shade=False, span=1, align=None, bold=False) -> str:
-    tcpr = f'<w:tcW w:w="{width}" w:type="dxa"/>'
-    if span > 1:
-        tcpr += f'<w:gridSpan w:val="{span}"/>'
-    if shade:
-        tcpr += '<w:shd w:val="clear" w:color="auto" w:fill="E7E6E6"/>'
-    tcpr += '<w:vAlign w:val="center"/>'
-    if not content.startswith("<w:p"):
-        content = _p(_run(content, bold=bold or shade), style="Cell", align=align or ("center" if shade else None))
-    return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{content}</w:tc>"
-
-
-def _row(cells, height=None, header=False) -> str:
-    trpr = ""
-    if height:
-        trpr += f'<w:trHeight w:val="{height}"/>'
-    if header:
-        trpr += "<w:tblHeader/>"
-    trpr += "<w:cantSplit/>"
-    return f"<w:tr><w:trPr>{trpr}</w:trPr>{''.join(cells)}</w:tr>"
-
-
-def _table(widths, rows, borders=True) -> str:
-    line = '<w:{0} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
-    b = "".join(line.format(s) for s in ("top", "left", "bottom", "right", "insideH", "insideV")) if borders else ""
-    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-    return (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>'
-            f'<w:tblBorders>{b}</w:tblBorders><w:tblLayout w:type="fixed"/></w:tblPr>'
-            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>")
-
-
-def _document(body: str) -> str:
-    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<w:document xmlns:w="{W_NS}"><w:body>{body}{SECT}</w:body></w:document>')
-
-
-def _write_docx(path: Path, body: str, title: str) -> Path:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", CONTENT_TYPES)
-        z.writestr("_rels/.rels", ROOT_RELS)
-        z.writestr("docProps/core.xml", CORE.format(title=escape(title)))
-        z.writestr("word/document.xml", _document(body))
-        z.writestr("word/_rels/document.xml.rels", DOC_RELS)
-        z.writestr("word/styles.xml", STYLES)
-        z.writestr("word/settings.xml", SETTINGS)
-    _atomic_save(path, lambda tmp: Path(tmp).write_bytes(buf.getvalue()))
+    atomic_save(wb.save, path)
     return path
 
 
@@ -388,37 +232,37 @@ LETTER_OPENING = {
 def _letter_body(variant: str) -> str:
     blank = "_________________"
     parts = [
-        _p("{{ store }}　　编号：{{ ref }}", style="Small", align="right"),
-        _p(_run("严 重 警 告"), style="Title"),
-        _p("致", _run("  {{ name }}  ", underline=True), "（员工姓名）"),
-        _p("工号：{{ employee_id }}　　部门：{{ department }}　　岗位：{{ position }}", style="Small", after=120),
-        _p(LETTER_OPENING[variant], indent_first=True),
-        _tag("{%p for r in reasons %}"),
-        _p("{{ loop.index }}. {{ r }}", indent_first=True),
-        _tag("{%p endfor %}"),
-        _p("我们希望您能够在{{ correction_period }}内（在", _run("{{ deadline }}", underline=True),
+        para("{{ store }}　　编号：{{ ref }}", style="Small", align="right"),
+        para(run("严 重 警 告"), style="Title"),
+        para("致", run("  {{ name }}  ", underline=True), "（员工姓名）"),
+        para("工号：{{ employee_id }}　　部门：{{ department }}　　岗位：{{ position }}", style="Small", after=120),
+        para(LETTER_OPENING[variant], indent_first=True),
+        tag("{%p for r in reasons %}"),
+        para("{{ loop.index }}. {{ r }}", indent_first=True),
+        tag("{%p endfor %}"),
+        para("我们希望您能够在{{ correction_period }}内（在", run("{{ deadline }}", underline=True),
            "之前）在以上方面有明显的改正，否则根据公司的相关规定，我们将与您解除劳动合同。"
            "如果您有任何疑问或者有任何需要我们帮助的地方，请向您的直线主管提出，我们将尽力帮助您解决。",
            indent_first=True, before=120),
-        _p("特此警告！", indent_first=True, before=120, after=240),
-        _p("签发日期：{{ issue_date }}", align="right", after=240),
+        para("特此警告！", indent_first=True, before=120, after=240),
+        para("签发日期：{{ issue_date }}", align="right", after=240),
     ]
     sig_w = [TEXT_WIDTH // 2, TEXT_WIDTH - TEXT_WIDTH // 2]
-    signers = _table(sig_w, [
-        _row([_cell(_p(blank, align="center"), sig_w[0]), _cell(_p(blank, align="center"), sig_w[1])], height=500),
-        _row([_cell(_p("部门总监（或更上层经理）签名", align="center"), sig_w[0]),
-              _cell(_p("人力资源部", align="center"), sig_w[1])]),
+    signers = table(sig_w, [
+        row([cell(para(blank, align="center"), sig_w[0]), cell(para(blank, align="center"), sig_w[1])], height=500),
+        row([cell(para("部门总监（或更上层经理）签名", align="center"), sig_w[0]),
+              cell(para("人力资源部", align="center"), sig_w[1])]),
     ], borders=False)
     parts += [
         signers,
-        _p("我在此确认已阅读并理解以上内容。", before=480, keep=True),
-        _p(f"员工签字 {blank}　　日期 ______________", before=240),
+        para("我在此确认已阅读并理解以上内容。", before=480, keep=True),
+        para(f"员工签字 {blank}　　日期 ______________", before=240),
     ]
     return "".join(parts)
 
 
 def build_letter(variant: str, path: Path) -> Path:
-    return _write_docx(path, _letter_body(variant), "严重警告")
+    return write_docx(path, _letter_body(variant), "严重警告")
 
 
 # --- 绩效改进计划 -------------------------------------------------------------------
@@ -431,66 +275,61 @@ def _plan_body() -> str:
         ("直接经理", "{{ manager }}", "隔级经理", "{{ next_manager }}"),
         ("改进期", "{{ start }} 至 {{ end }}", "制定日期", "{{ issue_date }}"),
     ]
-    info_rows = [_row([_cell(a, w4[0], shade=True), _cell(b, w4[1]), _cell(c, w4[2], shade=True), _cell(d, w4[3])],
+    info_rows = [row([cell(a, w4[0], shade=True), cell(b, w4[1]), cell(c, w4[2], shade=True), cell(d, w4[3])],
                       height=380) for a, b, c, d in info]
-    info_rows.append(_row([_cell("触发原因", w4[0], shade=True), _cell("{{ trigger }}", sum(w4[1:]), span=3)], height=380))
+    info_rows.append(row([cell("触发原因", w4[0], shade=True), cell("{{ trigger }}", sum(w4[1:]), span=3)], height=380))
 
     # one table: the items below target, their monthly goals, room for the measures
     wi = [700, 1700, 1100, 1450, 2500, 0]
     wi[-1] = TEXT_WIDTH - sum(wi[:-1])
-    goal_cell = (_tag("{%p for g in it.goals %}") + _p("{{ g }}", style="Cell") + _tag("{%p endfor %}"))
+    goal_cell = (tag("{%p for g in it.goals %}") + para("{{ g }}", style="Cell") + tag("{%p endfor %}"))
     items_rows = [
-        _row([_cell(t, w, shade=True) for t, w in
+        row([cell(t, w, shade=True) for t, w in
               zip(["序号", "考核项目", "目标", "本月实际（完成率）", "改进目标（按月）", "改进措施 / 所需支持"], wi)],
              header=True),
-        _row([_cell("{%tr for it in items %}", sum(wi), span=6)]),
-        _row([_cell("{{ loop.index }}", wi[0], align="center"), _cell("{{ it.item }}", wi[1]),
-              _cell("{{ it.target }}", wi[2], align="center"),
-              _cell(_p("{{ it.actual }}", style="Cell", align="center")
-                    + _p("（{{ it.ratio }}）", style="Cell", align="center"), wi[3]),
-              _cell(goal_cell, wi[4]), _cell("", wi[5])], height=480),
-        _row([_cell("{%tr endfor %}", sum(wi), span=6)]),
-        _row([_cell("总体目标", wi[0] + wi[1], shade=True, span=2),
-              _cell("{{ overall_goal }}", sum(wi[2:]), span=4)], height=400),
+        row([cell("{%tr for it in items %}", sum(wi), span=6)]),
+        row([cell("{{ loop.index }}", wi[0], align="center"), cell("{{ it.item }}", wi[1]),
+              cell("{{ it.target }}", wi[2], align="center"),
+              cell(para("{{ it.actual }}", style="Cell", align="center")
+                    + para("（{{ it.ratio }}）", style="Cell", align="center"), wi[3]),
+              cell(goal_cell, wi[4]), cell("", wi[5])], height=480),
+        row([cell("{%tr endfor %}", sum(wi), span=6)]),
+        row([cell("总体目标", wi[0] + wi[1], shade=True, span=2),
+              cell("{{ overall_goal }}", sum(wi[2:]), span=4)], height=400),
     ]
     wr = [1700, 2000, 2800, TEXT_WIDTH - 6500]
     review_rows = [
-        _row([_cell(t, w, shade=True) for t, w in zip(["回顾", "回顾日期", "评估结果（得分/等级）", "直接经理签字"], wr)],
+        row([cell(t, w, shade=True) for t, w in zip(["回顾", "回顾日期", "评估结果（得分/等级）", "直接经理签字"], wr)],
              header=True),
-        _row([_cell("{%tr for rv in reviews %}", sum(wr), span=4)]),
-        _row([_cell("{{ rv.label }}", wr[0], align="center"), _cell("{{ rv.date }}", wr[1], align="center"),
-              _cell("", wr[2]), _cell("", wr[3])], height=440),
-        _row([_cell("{%tr endfor %}", sum(wr), span=4)]),
+        row([cell("{%tr for rv in reviews %}", sum(wr), span=4)]),
+        row([cell("{{ rv.label }}", wr[0], align="center"), cell("{{ rv.date }}", wr[1], align="center"),
+              cell("", wr[2]), cell("", wr[3])], height=440),
+        row([cell("{%tr endfor %}", sum(wr), span=4)]),
     ]
     ws = [1300, TEXT_WIDTH // 2 - 1300, 1300, TEXT_WIDTH - TEXT_WIDTH // 2 - 1300]
-    sign = _p("签字：", style="Cell") + _p("日期：", style="Cell", before=120)
-    sign_rows = [_row([_cell(a, ws[0], shade=True), _cell(sign, ws[1]), _cell(b, ws[2], shade=True),
-                       _cell(sign, ws[3])], height=620)
+    sign = para("签字：", style="Cell") + para("日期：", style="Cell", before=120)
+    sign_rows = [row([cell(a, ws[0], shade=True), cell(sign, ws[1]), cell(b, ws[2], shade=True),
+                       cell(sign, ws[3])], height=620)
                  for a, b in (("员工", "直接经理"), ("隔级经理", "人力资源部"))]
     return "".join([
-        _p("{{ store }}　　编号：{{ ref }}", style="Small", align="right"),
-        _p(_run("绩 效 改 进 计 划"), style="Title"),
-        _table(w4, info_rows),
-        _p("一、未达标项目与改进目标（{{ period }}结果；改进期{{ plan_period }}）", style="Heading1"),
-        _table(wi, items_rows),
-        _p("二、回顾安排", style="Heading1"),
-        _table(wr, review_rows),
-        _p("{{ rule }}", style="Small", before=60),
-        _p("三、签字确认", style="Heading1"),
-        _table(ws, sign_rows),
+        para("{{ store }}　　编号：{{ ref }}", style="Small", align="right"),
+        para(run("绩 效 改 进 计 划"), style="Title"),
+        table(w4, info_rows),
+        para("一、未达标项目与改进目标（{{ period }}结果；改进期{{ plan_period }}）", style="Heading1"),
+        table(wi, items_rows),
+        para("二、回顾安排", style="Heading1"),
+        table(wr, review_rows),
+        para("{{ rule }}", style="Small", before=60),
+        para("三、签字确认", style="Heading1"),
+        table(ws, sign_rows),
     ])
 
 
 def build_plan(path: Path = PLAN) -> Path:
-    return _write_docx(path, _plan_body(), "绩效改进计划")
+    return write_docx(path, _plan_body(), "绩效改进计划")
 
 
 # =============================================================================
-
-def _atomic_save(path: Path, save) -> None:
-    from addin.book import atomic_save
-    atomic_save(save, Path(path))
-
 
 def build_all(folder: Path = HERE) -> list[Path]:
     folder = Path(folder)

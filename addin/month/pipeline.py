@@ -146,10 +146,11 @@ def merge_history(old: pd.DataFrame, people: pd.DataFrame, month: str) -> pd.Dat
 def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
     """Runs and actions of the month (udfs.consequences), on the people and as action rows."""
     h = history[["employee_id", "month", "grade"]]
-    runs = consequences.person_runs(h, month).reindex(people["employee_id"]).fillna(0).astype(int)
+    matrix = consequences.history_matrix(h, month)
+    runs = consequences.person_runs(h, month, matrix).reindex(people["employee_id"]).fillna(0).astype(int)
     for k in ("a_run", "d_run", "e_run"):
         people[k] = runs[k].to_numpy()
-    acts = consequences.month_actions(h, month, policy)
+    acts = consequences.month_actions(h, month, policy, matrix)
     graded = set(people.loc[people["eligible"], "employee_id"])
     acts = acts[acts["employee_id"].isin(graded)]
     per = acts.groupby("employee_id", sort=False)["action"].agg(tuple)

@@ -2,30 +2,16 @@
 
 Writing hand-made sheet XML is the floor for large tables (PERF-NOTES: ~156k rows/s against
 ~8–15k for the libraries). Every text is escaped and stripped of characters XML 1.0 forbids
-(control characters pasted from an ERP), so the part is always well-formed.
+(addin.io.text.clean_text), so the part is always well-formed.
 """
 from __future__ import annotations
 
-import re
 from itertools import chain
 
 import numpy as np
 import pandas as pd
 
-# XML 1.0 allows \t \n \r and U+0020…U+D7FF, U+E000…U+FFFD, U+10000…; surrogates and
-# U+FFFE/U+FFFF are out. Excel's own escape _x0001_ is kept as the text the user sees.
-_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_EXCEL_ESCAPE = re.compile(r"_x(000[0-8bBcCeEfF]|001[0-9a-fA-F])_")
-
-
-def clean_text(text: str) -> str:
-    """Text safe for any XML part: control characters (also Excel's _x0001_ escapes) dropped."""
-    if _ILLEGAL.search(text):
-        text = _ILLEGAL.sub("", text)
-    if "_x" in text and _EXCEL_ESCAPE.search(text):
-        text = _EXCEL_ESCAPE.sub("", text)
-    return text
-
+from addin.io.text import clean_text
 
 def escape(text: str) -> str:
     return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -48,7 +48,7 @@ def _style_cells(spec: SheetSpec) -> dict:
         b = spec.bulk
         last = b.first_row + len(b.frame) - 1
         for j, s in enumerate(b.styles):
-            by_style[s].append(("bulk", b.first_row, j, last))
+            by_style[s].append(("bulk", b.first_row, j, last, j))
     return by_style
 
 

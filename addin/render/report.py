@@ -255,6 +255,10 @@ def report_sheet(res: MonthResults) -> SheetSpec:
         elif sec.key == "actions" and sec.rows:
             sh.conditional.append((first, 4, first + n - 1, 4, {"type": "text", "criteria": "containing",
                                                                 "value": "离职", "format": "alarm"}))
+            sh.merge(r + 1, 6, r + 1, 9, sec.headers[6], "head")
+            for i, row in enumerate(sec.rows):          # the months behind an action: 3 a line, 4 columns wide
+                sh.merge(first + i, 6, first + i, 9, row[6], "wrap")
+                sh.heights[first + i] = 14 * max(1, -(-row[5] // 3))
         elif sec.key == "scorers" and sec.rows:
             sh.conditional.append((first, 5, first + n - 1, 5, {"type": "cell", "criteria": ">", "value": 0,
                                                                 "format": "red_text"}))

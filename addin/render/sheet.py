@@ -18,7 +18,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from addin.ooxml.rows import clean_text, rows_xml
+from addin.io.text import clean_text
+from addin.ooxml.rows import rows_xml
 
 from .style import DXF, STYLES
 

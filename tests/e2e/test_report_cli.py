@@ -1,36 +1,21 @@
 """月度报告 through the real command line on real files, read back with calamine/openpyxl."""
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import shutil
 import subprocess
-import sys
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
+from helpers import (ACTUALS, CARD, MONTH, RATINGS, ROSTER, digest, hand_book, kpi4s, people_table,
+                     section_titles, values)
 from python_calamine import CalamineWorkbook
 
-from addin import book as bk
-from workbook.build import fill_table, new_workbook
+from addin.io import schema as bk
+from addin.io.book import load_book
+from addin.month import compute_month
 
-ROOT = Path(__file__).resolve().parent.parent
-MONTH = "2026-09"
-
-
-def kpi4s(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "addin.cli", *map(str, args)], capture_output=True,
-                          text=True, cwd=cwd or ROOT, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
-
-
-def values(path, sheet):
-    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-
-
-def digest(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+HISTORY_HEADERS = bk.SHEETS[bk.HISTORY].headers
 
 
 @pytest.fixture
@@ -39,60 +24,9 @@ def demo_book(demo_run):
     return demo_run
 
 
-# --------------------------------------------------------------------------- a hand-computed store
-CARD = [  # 测试岗: 产值 50% (higher, target 100), 返修率 30% (lower, 2%), 工作纪律 20% (rated)
-    ["测试岗", None, 1, "财务指标", "产值", None, "KPI", 0.5, 100, "正向", "元", None],
-    ["测试岗", None, 2, "关键考核指标", "返修率", "rework_rate", "KPI", 30, 0.02, "反向", "%", None],
-    ["测试岗", None, 3, "工作纪律", "工作纪律", None, "评分", "20%", None, None, None, None],
-]
-ROSTER = [
-    ["T1", "甲", "一部", "测试岗", "职能部门", "李经理", "王总", 5000, "正式", dt.date(2020, 1, 1)],
-    ["T2", "乙", "一部", "测试岗", "创利部门", "李经理", "王总", 4000, "正式", dt.date(2020, 1, 1)],
-    ["T3", "丙", "二部", "测试岗", "部门经理", "王总", "", 10000, "正式", dt.date(2020, 1, 1)],
-    ["T4", "丁", "二部", "测试岗", "职能部门", "李经理", "王总", 4000, "试用", dt.date(2026, 8, 1)],
-    ["T5", "戊", "二部", "测试岗", "职能部门", "李经理", "王总", 700, "正式", dt.date(2020, 1, 1)],
-]
-ACTUALS = [
-    [MONTH, "T1", "甲", "产值", 110, None], [MONTH, "T1", "甲", "返修率", 0.025, None],
-    [MONTH, "T2", "乙", "产值", 140, None], [MONTH, "T2", "乙", "返修率", 0.01, None],
-    [MONTH, "T3", "丙", "产值", 200, 250],                 # own target 250 → ratio 0.8
-    [MONTH, "T3", "丙", "返修率", 0.02, None],
-    ["2026-08", "T1", "甲", "产值", 1, None],               # another month: ignored
-]
-RATINGS = [
-    [MONTH, "T1", "甲", "工作纪律", 1.0, 0.9, None],         # manager's rating counts: 90%
-    [MONTH, "T2", "乙", "工作纪律", None, 120, None],        # typed as points: 120%
-    [MONTH, "T3", "丙", "工作纪律", None, 1.0, None],
-]
-ADJUST = [[MONTH, "T3", "丙", None, "是", "重大客户投诉"], [MONTH, "T1", "甲", -2, "否", "迟到"]]
-COMMISSION = [[MONTH, "T2", "乙", 8000]]
-SUBMISSIONS = [[MONTH, "李经理", "各部门经理", dt.datetime(2026, 10, 5, 17, 31)],       # due Mon 10-05 17:30
-               [MONTH, "赵专员", "人力资源专员", dt.datetime(2026, 10, 1, 9, 0)]]
-
-
-def hand_book(path: Path, **changes) -> Path:
-    wb = new_workbook(store="测试店", month=MONTH)
-    ws = wb[bk.SCORECARDS]
-    ws.delete_rows(2, ws.max_row)
-    data = {bk.SCORECARDS: CARD, bk.ROSTER: ROSTER, bk.ACTUALS: ACTUALS, bk.RATINGS: RATINGS,
-            bk.ADJUSTMENTS: ADJUST, bk.COMMISSION: COMMISSION, bk.SUBMISSIONS: SUBMISSIONS}
-    data.update(changes)
-    for sheet, rows in data.items():
-        fill_table(wb[sheet], rows)
-    wb.save(path)
-    return path
-
-
 @pytest.fixture
 def book(tmp_path):
     return hand_book(tmp_path / "store.xlsx")
-
-
-def people_table(path):
-    rows = values(path, bk.REPORT)
-    start = next(i for i, r in enumerate(rows) if r and r[0] == "八、员工明细")
-    head = rows[start + 1]
-    return {r[0]: dict(zip(head, r)) for r in rows[start + 2:] if r and r[0]}
 
 
 def test_scores_grades_and_pay_match_hand_computation(book):
@@ -114,7 +48,7 @@ def test_scores_grades_and_pay_match_hand_computation(book):
     assert t["T4"]["等级名称"] == "免考核：试用期" and t["T4"]["总分"] in ("", None)
     assert t["T5"]["等级名称"].startswith("免考核：月工资低于800")
     history = values(book, bk.HISTORY)
-    assert history[0] == bk.HISTORY_HEADERS
+    assert history[0] == HISTORY_HEADERS
     assert sorted(r[1] for r in history[1:]) == ["T1", "T2", "T3", "T4", "T5"]
     assert {r[1]: r[5] for r in history[1:]} == {"T1": "C", "T2": "B", "T3": "E", "T4": "", "T5": ""}
 
@@ -126,10 +60,11 @@ def test_scorer_fines_and_report_sections(book):
     scorers = {r[0]: r for r in flat if len(r) > 5 and r[1] in ("各部门经理", "人力资源专员")}
     assert scorers["李经理"][4] == 1 and scorers["李经理"][5] == 500          # 1 minute late = 1 day
     assert scorers["赵专员"][5] == 0
-    titles = [r[0] for r in flat]
-    for t in ("一、概况", "二、等级分布（对照 5/20/60/10/5 指导比例）", "三、部门结果与绩效工资",
-              "四、处理事项（奖励、改进计划、警告、离职）", "五、评分提交与逾期罚款", "八、员工明细"):
-        assert t in titles
+    titles = section_titles(rows)
+    # no targets (no progress section) and no data warnings: numbered without a gap (was 一…六, 八)
+    assert titles == ["一、概况", "二、等级分布（对照 5/20/60/10/5 指导比例）", "三、部门结果与绩效工资",
+                      "四、处理事项（奖励、改进计划、警告、离职）", "五、评分提交与逾期罚款",
+                      "六、免考核人员（不评等级、不计入比例）", "七、员工明细"]
     with zipfile.ZipFile(book) as z:         # native charts in the report sheet
         charts = [n for n in z.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 2
@@ -150,7 +85,7 @@ def test_rerun_gives_same_contents_and_no_duplicate_history(book, tmp_path):
 
 def test_input_sheets_unchanged_cell_for_cell(book):
     before_wb = openpyxl.load_workbook(book)
-    inputs = [s for s in before_wb.sheetnames if s not in bk.OUTPUT_SHEETS]    # all but 历史
+    inputs = [s for s in before_wb.sheetnames if s not in (bk.HISTORY, bk.REPORT)]
     assert {bk.SETTINGS, bk.ROSTER, bk.SCORECARDS, bk.ACTUALS, bk.RATINGS, bk.PREVIEW} <= set(inputs)
     before = {s: [[c.value for c in r] for r in before_wb[s].iter_rows()] for s in inputs}
     fmt_before = {s: [[c.number_format for c in r] for r in before_wb[s].iter_rows()] for s in inputs}
@@ -226,8 +161,7 @@ def test_month_closing_a_quarter_shows_quarter_figures(tmp_path):
 def test_demo_end_to_end(demo_book):
     path, stdout = demo_book
     assert "参评" in stdout and "2026年第3季度" in stdout
-    from addin.report import compute_month
-    res = compute_month(bk.load_book(path))
+    res = compute_month(load_book(path))
     codes = set(res.actions["action"])
     assert codes == {"award", "improvement_plan", "hr_warning", "manager_warning", "separation"}
     assert set(res.people.loc[~res.people["eligible"], "exempt_reason"]) == {"试用期", "月工资低于800元"}
@@ -289,3 +223,73 @@ def test_macro_enabled_workbook_keeps_its_vba_project(book, tmp_path):
         assert z.read("xl/vbaProject.bin") == vba
         assert "macroEnabled.main+xml" in z.read("[Content_Types].xml").decode()
     assert bk.REPORT in CalamineWorkbook.from_path(str(xlsm)).sheet_names
+
+
+# --------------------------------------------------------------------------- issue 8's bugs, with a store's numbers
+def test_rating_blend_of_three_settings_is_validated_together(tmp_path):
+    """设置 20/60/20: each setting alone would not sum to 100%, together they do."""
+    path = hand_book(tmp_path / "blend.xlsx", settings={"评分权重-自评": "20%", "评分权重-直接上级": "60%",
+                                                        "评分权重-360°": "20%"},
+                     **{bk.RATINGS: [[MONTH, "T1", "甲", "工作纪律", 1.0, 0.9, 0.8],
+                                     [MONTH, "T2", "乙", "工作纪律", None, 120, None],
+                                     [MONTH, "T3", "丙", "工作纪律", 1.0, 1.0, 1.0]]})
+    run = kpi4s("report", path)
+    assert run.returncode == 0, run.stderr
+    t = people_table(path)
+    # T1's 工作纪律: 0.2×100% + 0.6×90% + 0.2×80% = 90% → 18 points, as before but blended
+    assert t["T1"]["项目得分"] == pytest.approx(55 + 24 + 18)
+    # T2 has only the manager's 120%: the blend is renormalised over the ratings present
+    assert t["T2"]["项目得分"] == pytest.approx(65 + 39 + 24)
+    bad = hand_book(tmp_path / "bad_blend.xlsx", settings={"评分权重-自评": "20%", "评分权重-直接上级": "60%"})
+    run = kpi4s("check", bad)
+    assert run.returncode == 2 and "合计应为100%（现为80%）" in run.stderr and "[设置]" in run.stderr
+
+
+def test_totals_shown_equal_are_ranked_graded_and_paid_equal(tmp_path):
+    """B quota 4 of 20; three 115s, then two people shown as 108.00 — one computes to
+    108.0 exactly, the other to 107.99999999999999 in binary floating point. Both are B."""
+    card = [["均衡岗", None, k + 1, "关键考核指标", f"指标{k + 1}", None, "KPI", w, 100, "正向", None, None]
+            for k, w in enumerate((0.3, 0.3, 0.4))]
+    roster, acts = [], []
+    marks = [(130, 100, 115), (130, 100, 115), (130, 100, 115),   # 39 + 30 + 46 = 115
+             (100, 100, 120),                                       # 108.0
+             (82, 126, 114)]                                        # 24.6 + 37.8 + 45.6 = 107.99999999999999
+    marks += [(95, 95, 95)] * 15                                    # 95 → C
+    for i, (a, b, c) in enumerate(marks):
+        eid = f"P{i + 1:02d}"
+        roster.append([eid, f"员工{i + 1}", "一部", "均衡岗", "职能部门", "李经理", "王总", 5000, "正式", None])
+        acts += [[MONTH, eid, "", f"指标{k + 1}", v, None] for k, v in enumerate((a, b, c))]
+    path = hand_book(tmp_path / "ties.xlsx", **{bk.SCORECARDS: card, bk.ROSTER: roster, bk.ACTUALS: acts,
+                                                bk.RATINGS: [], bk.ADJUSTMENTS: [], bk.COMMISSION: []})
+    run = kpi4s("report", path)
+    assert run.returncode == 0, run.stderr
+    t = people_table(path)
+    assert t["P04"]["总分"] == t["P05"]["总分"] == 108.0
+    assert [t[f"P0{k}"]["最终等级"] for k in range(1, 6)] == ["B"] * 5          # ties with the last kept stay
+    assert t["P04"]["绩效工资(元)"] == t["P05"]["绩效工资(元)"] == pytest.approx(1500 * 1.08)
+    hist = {r[1]: r for r in values(path, bk.HISTORY)[1:]}
+    assert hist["P04"][4] == hist["P05"][4] == 108.0
+
+
+def test_report_shows_target_progress_when_the_book_has_targets(demo_book):
+    path, _ = demo_book
+    rows = values(path, bk.REPORT)
+    titles = section_titles(rows)
+    assert titles[:6] == ["一、概况", "二、等级分布（对照 5/20/60/10/5 指导比例）", "三、部门结果与绩效工资",
+                          "四、处理事项（奖励、改进计划、警告、离职）", "五、评分提交与逾期罚款",
+                          "六、目标进度（截至 2026-09-30；全店及落后的责任人）"]
+    assert titles[-1].endswith("、员工明细") and len(titles) == len(set(t[0] for t in titles))
+    start = next(i for i, r in enumerate(rows) if r and r[0] == titles[5])
+    head = rows[start + 1]
+    body = []
+    for r in rows[start + 2:]:
+        if not r or not r[0]:
+            break
+        body.append(dict(zip(head, r)))
+    store = {r["指标"]: r for r in body if r["责任人"] == "全店"}
+    # the seed's 售后产值 (6,000,000 a year): achievement against 9/12 of the year elapsed
+    assert store["售后产值"]["年度目标"] == 6_000_000
+    assert store["售后产值"]["时间进度"] == pytest.approx(273 / 365, abs=1e-9)
+    assert store["售后产值"]["差距"] == pytest.approx(store["售后产值"]["完成率"] - 273 / 365, abs=1e-9)
+    behind = [r for r in body if r["责任人"] != "全店"]
+    assert behind and all(r["状态"] in ("落后", "未达标") for r in behind)

@@ -13,8 +13,14 @@ from python_calamine import CalamineWorkbook
 xw = pytest.importorskip("xlwings")
 server = pytest.importorskip("xlwings.server")
 
-from addin import book as bk  # noqa: E402
-from test_report import demo_book, kpi4s, values  # noqa: E402,F401  (tests/ is on pytest's sys.path)
+from helpers import kpi4s, values  # noqa: E402
+
+from addin.io import schema as bk  # noqa: E402
+
+
+@pytest.fixture
+def demo_book(demo_run):
+    return demo_run
 
 
 def _office_js(v):
@@ -87,7 +93,7 @@ def test_script_report_table_matches_headless(headless_and_script):
     headless = values(book_path, bk.REPORT)
 
     def people(rows):
-        i = next(k for k, r in enumerate(rows) if r and r[0] == "八、员工明细")
+        i = next(k for k, r in enumerate(rows) if r and isinstance(r[0], str) and r[0].endswith("、员工明细"))
         return [[_norm(v) for v in r[:16]] for r in rows[i + 1:] if r and r[0]]
     assert people(report) == people(headless)
     assert len(people(report)) == 61          # header + 60 people
