@@ -33,9 +33,18 @@ class BookError(Exception):
         self.title = title
         super().__init__(self.__str__())
 
+    SHOWN = 100          # a message lists this many; the rest are counted by sheet and column
+
     def __str__(self) -> str:
         lines = [f"{self.title}（共 {len(self.problems)} 处）："]
-        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems, 1)]
+        lines += [f"  {i}. {p}" for i, p in enumerate(self.problems[:self.SHOWN], 1)]
+        rest = self.problems[self.SHOWN:]
+        if rest:
+            counts: dict = {}
+            for p in rest:
+                where = f"[{p.sheet}]" + (f" 「{p.column}」" if p.column else "")
+                counts[where] = counts.get(where, 0) + 1
+            lines.append(f"  ……另有 {len(rest)} 处：" + "；".join(f"{w} {n} 处" for w, n in counts.items()))
         return "\n".join(lines)
 
 

@@ -143,6 +143,24 @@ def merge_history(old: pd.DataFrame, people: pd.DataFrame, month: str) -> pd.Dat
     return out.sort_values(["month", "employee_id"], kind="stable").reset_index(drop=True)
 
 
+def unchanged_rows(old: pd.DataFrame, new: pd.DataFrame) -> int:
+    """How many rows at the top of 历史 are the same, in the same sheet rows, before and after this
+    run (the writer copies them instead of serialising them again)."""
+    rows = old["_row"].to_numpy()
+    n = min(len(new), int(np.argmin(rows == np.arange(2, len(rows) + 2))) if len(rows) and
+            not (rows == np.arange(2, len(rows) + 2)).all() else len(rows))
+    if n == 0:
+        return 0
+    same = np.ones(n, dtype=bool)
+    for col in ("month", "employee_id", "name", "department"):
+        same &= old[col].to_numpy()[:n] == new[col].to_numpy()[:n]
+    same &= pd.Series(old["grade"].to_numpy()[:n]).fillna("").to_numpy() == new["grade"].to_numpy()[:n]
+    for col in ("total", "pay"):
+        a, b = old[col].to_numpy(dtype=float)[:n], new[col].to_numpy(dtype=float)[:n]
+        same &= (a == b) | (np.isnan(a) & np.isnan(b))
+    return n if same.all() else int(np.argmin(same))
+
+
 def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
     """Runs and actions of the month (udfs.consequences), on the people and as action rows."""
     h = history[["employee_id", "month", "grade"]]
@@ -211,6 +229,7 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None) 
     people = grade(people, policy)
     people = pay_step(people, a.commission, policy)
     history = merge_history(a.history, people, month)
+    kept = unchanged_rows(a.history, history)
     actions = consequence_step(people, history, month, policy)
     clock.mark("计算")
     warnings = a.warnings + [f"{e} {n}：{'；'.join(w)}" for e, n, w in
@@ -222,5 +241,5 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None) 
         history=history[HISTORY_COLUMNS], actions=actions, scorers=scorer_step(a.submissions, month, policy),
         periods=period_step(history, people, month, policy),
         progress=a.plan.progress if a.plan else None, progress_as_of=a.plan.as_of if a.plan else None,
-        warnings=warnings, timings=clock.marks)
+        warnings=warnings, timings=clock.marks, history_kept=kept)
     return res

@@ -84,6 +84,7 @@ class MonthResults:
     progress_as_of: object = None                      # the date the progress is measured at
     warnings: list = field(default_factory=list)       # whole-book warnings (Chinese text)
     timings: list = field(default_factory=list)        # [(stage, seconds)]
+    history_kept: int = 0                              # leading 历史 rows unchanged by this run
 
     @property
     def graded(self) -> pd.DataFrame:

@@ -62,3 +62,36 @@ def rows_xml(df: pd.DataFrame, first_row: int, numeric: list, xf: list) -> bytes
         cols.append(_number_cells(values, s) if is_num else _text_cells(values, s))
     cols.append(["</row>"] * n)
     return "".join(chain.from_iterable(zip(*cols))).encode("utf-8")
+
+
+# Rows we stream start with this comment. Excel, LibreOffice and openpyxl drop comments when
+# they save a sheet (and rewrite its rows their own way), so a sheet that still has it holds
+# rows exactly as rows_xml wrote them, and they can be copied into a new version as they are.
+MARK = b"<!--kpi4s:rows-->"
+
+
+def reuse_rows(old: bytes | None, first_row: int, count: int) -> bytes | None:
+    """The XML of rows ``first_row`` … ``first_row + count − 1`` of a sheet we wrote before
+    (``old``: that sheet's part), or None when they cannot be reused as they are."""
+    mark = old.find(MARK) if old and count > 0 else -1
+    if mark < 0:
+        return None
+    start = old.find(b'<row r="%d">' % first_row, mark)
+    if start != mark + len(MARK):             # the kept rows are the first rows we streamed
+        return None
+    end = old.find(b'<row r="%d">' % (first_row + count), start)
+    if end < 0:
+        end = old.find(b"</sheetData>", start)
+    chunk = old[start:end] if end > 0 else b""
+    if chunk.count(b"<row ") != count:
+        return None
+    return chunk
+
+
+def rows_after(df: pd.DataFrame, first_row: int, numeric: list, xf: list, old: bytes | None, kept: int) -> bytes:
+    """The marked ``<row>`` XML of a table whose first ``kept`` rows are unchanged since ``old``
+    was written: those rows are copied from ``old`` (when it is ours) and only the rest is built."""
+    reused = reuse_rows(old, first_row, kept) if kept else None
+    if reused is None:
+        return MARK + rows_xml(df, first_row, numeric, xf)
+    return MARK + reused + rows_xml(df.iloc[kept:], first_row + kept, numeric, xf)

@@ -22,6 +22,8 @@ sheets are unchanged cell for cell" holds by construction; they are never parsed
 """
 from __future__ import annotations
 
+import functools
+
 import posixpath
 from pathlib import Path
 from typing import Callable
@@ -38,7 +40,7 @@ CONTENT_TYPES = "[Content_Types].xml"
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
 TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
 
-RowsFn = Callable[[dict], bytes]
+RowsFn = Callable[[dict, "bytes | None"], bytes]      # (xf map, the replaced sheet's XML) → rows
 
 
 def replace_sheets(target, donor: bytes, names: list[str], dest=None,
@@ -47,9 +49,10 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
     (default: over `target`). A sheet the target has (same name, compared as Excel does,
     ignoring case) is replaced in place; the others are appended in `names` order.
 
-    extra_rows: {sheet: fn(xf_map) -> bytes} appended to that sheet's <sheetData> (fast path for
-    very long tables; fn receives donor xf index -> target xf index and returns unprefixed
-    <row> elements).
+    extra_rows: {sheet: fn(xf_map, old=...) -> bytes} appended to that sheet's <sheetData> (fast
+    path for very long tables); fn receives donor xf index -> target xf index and, as ``old``, the
+    XML of the sheet it replaces (None for a new sheet) to reuse rows that did not change; it
+    returns unprefixed <row> elements.
     parallel: sheets of extra_rows whose rows are built and deflated in a forked process (the
     second core) while this one prepares and writes the rest; where fork is missing they are
     built here. The output is the same either way.
@@ -198,9 +201,11 @@ class _Transplant:
                 self.written[part] = sheet.to_bytes()
                 continue
             head, tail = sheet.split_for_rows()
-            self.streamed[part] = (head, extra_rows[name], tail)
+            # the builder also gets the sheet it replaces, to reuse rows that did not change
+            rows = functools.partial(extra_rows[name], old=self.tp.read(part))
+            self.streamed[part] = (head, rows, tail)
             if name in forked:
-                self.jobs[part] = ForkJob(head, extra_rows[name], tail, self.styles.xf)
+                self.jobs[part] = ForkJob(head, rows, tail, self.styles.xf)
 
     def _finish_control_parts(self) -> None:
         new = {n.lower() for n in (*self.written, *self.streamed)}

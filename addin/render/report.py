@@ -307,7 +307,8 @@ def history_sheet(res: MonthResults) -> SheetSpec:
     sh.validations.append((1, 5, max(len(h), 1) + 1000, 5, {"validate": "list", "source": list(GRADES),
                                                              "ignore_blank": True}))
     frame = pd.DataFrame({c.header: h[c.key].to_numpy() for c in sheet.columns})
-    sh.bulk = Bulk(1, frame, HISTORY_FORMATS, [f in ("score", "money") for f in HISTORY_FORMATS])
+    sh.bulk = Bulk(1, frame, HISTORY_FORMATS, [f in ("score", "money") for f in HISTORY_FORMATS],
+                   kept=res.history_kept)
     return sh
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from addin.io.text import clean_text
-from addin.ooxml.rows import rows_xml
+from addin.ooxml.rows import rows_after
 
 from .style import DXF, STYLES
 
@@ -48,6 +48,7 @@ class Bulk:
     frame: pd.DataFrame
     styles: list                                # a style name per column
     numeric: list                               # per column: True = numbers, False = text
+    kept: int = 0                               # leading rows unchanged since the sheet was last written
 
 
 @dataclass
@@ -254,7 +255,8 @@ def to_xlsx(specs: list[SheetSpec]) -> tuple[bytes, dict[str, Callable[[dict], b
 
     def stream(name):
         b, _ = streams[name]
-        return lambda xf_map: rows_xml(b.frame, b.first_row + 1, b.numeric, [xf_map[x] for x in donor_xf[name]])
+        return lambda xf_map, old=None: rows_after(b.frame, b.first_row + 1, b.numeric,
+                                                   [xf_map[x] for x in donor_xf[name]], old, b.kept)
     return buf.getvalue(), {name: stream(name) for name in streams}
 
 

@@ -505,7 +505,7 @@ def _long_donor():
 
 
 def _rows(n: int, xf: int):
-    def rows(xf_map):
+    def rows(xf_map, old=None):
         s = xf_map[xf]
         return "".join(f'<row r="{r}"><c r="A{r}" s="{s}" t="inlineStr"><is><t>E{r - 2}&amp;&lt;</t></is></c>'
                        f'<c r="B{r}" s="{s}"><v>{(r - 2) / 3!r}</v></c></row>' for r in range(2, n + 2)).encode()
@@ -535,7 +535,7 @@ def test_failed_transplant_leaves_the_target_whole(tmp_path):
         replace_sheets(target, xlsxwriter_donor(), ["没有这张表"])
     donor, xf = _long_donor()
 
-    def boom(xf_map):
+    def boom(xf_map, old=None):
         raise RuntimeError("rows failed")
     for parallel in ((), ("长表",)):
         with pytest.raises(RuntimeError):

@@ -3,7 +3,6 @@ and the templates built from code (workbook/build_documents.py)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import shutil
 import zipfile
 from pathlib import Path
@@ -20,9 +19,7 @@ from addin.render import forms, letters
 from addin.render.style import DOC_SERIF
 from udfs.policy import Policy
 
-_spec = importlib.util.spec_from_file_location("docs_sample", Path(__file__).with_name("docs_sample.py"))
-S = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(S)
+import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
 MONTH, ISSUE, ROOT = S.MONTH, S.ISSUE, S.ROOT
 
 

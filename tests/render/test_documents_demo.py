@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -23,9 +22,7 @@ from addin.render.doctext import add_months
 from addin.render.letters import LETTER_ACTIONS
 from udfs.vocab import GRADE
 
-_spec = importlib.util.spec_from_file_location("docs_sample", Path(__file__).with_name("docs_sample.py"))
-S = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(S)
+import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,6 @@
 """绩效评估表: contexts from the hand-worked month, and the forms written and read back (openpyxl)."""
 from __future__ import annotations
 
-import importlib.util
 import zipfile
 from pathlib import Path
 
@@ -13,9 +12,7 @@ from addin import documents
 from addin.month.results import ITEM_COLUMNS
 from addin.render import forms
 
-_spec = importlib.util.spec_from_file_location("docs_sample", Path(__file__).with_name("docs_sample.py"))
-S = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(S)
+import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
 MONTH = S.MONTH
 
 

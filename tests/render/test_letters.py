@@ -2,16 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from pathlib import Path
 
 from addin import documents
 from addin.render import letters
 from udfs.policy import Policy
 
-_spec = importlib.util.spec_from_file_location("docs_sample", Path(__file__).with_name("docs_sample.py"))
-S = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(S)
+import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
 MONTH, ISSUE = S.MONTH, S.ISSUE
 
 

@@ -5,11 +5,7 @@ name with a path separator and a control character entering the D track (plan), 
 (plan + line-manager warning, a deduction), E05 a fourth D (HR warning), E06 exempt on probation.
 The action rows come in the pipeline's order (most severe first); documents follow the roster.
 
-Test modules load it by path (tests are imported with --import-mode=importlib, not as a package)::
-
-    _spec = importlib.util.spec_from_file_location("docs_sample", Path(__file__).with_name("docs_sample.py"))
-    S = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(S)
+Test modules ``import docs_sample`` (conftest.py puts tests/ on sys.path).
 """
 from __future__ import annotations
 
@@ -25,7 +21,7 @@ from udfs.policy import Policy
 
 MONTH = "2026-08"
 ISSUE = dt.date(2026, 9, 5)
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def person(eid, name, dept, grade, total, **kw):
