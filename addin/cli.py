@@ -6,7 +6,6 @@ the command needs is missing (LibreOffice for --pdf); 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import sys
 
@@ -39,6 +38,12 @@ def _check(args) -> int:
     return 0
 
 
+def _decompose(args) -> int:
+    from addin import macros
+    print(macros.decompose_targets(args.book, args.year, args.date).summary)
+    return 0
+
+
 def _documents(kind: str):
     """评估表 / 警告信: exit 3 (with what was written) when LibreOffice is needed for --pdf and missing."""
     def run(args) -> int:
@@ -58,11 +63,9 @@ def _documents(kind: str):
     return run
 
 
-def _lazy(module: str, func: str):
-    """A command implemented elsewhere, imported only when it runs (fast start-up)."""
-    def run(args):
-        return getattr(importlib.import_module(module), func)(args)
-    return run
+def _demo(args) -> int:
+    from addin import demo                  # imported when run: the other commands start faster
+    return demo.cli_demo(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -89,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("demo", help="write a sample store workbook and run the month end to end")
     s.add_argument("dir", nargs="?", default="kpi4s-demo")
     s.add_argument("--quiet", action="store_true")
-    s.set_defaults(run=_lazy("addin.demo", "cli_demo"))
+    s.set_defaults(run=_demo)
 
     s = sub.add_parser("forms", help="评估表: the month's appraisal forms")
     s.add_argument("book")
@@ -110,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("book")
     s.add_argument("--year", type=int)
     s.add_argument("--date", help="进度 as of this date (YYYY-MM-DD; default today)")
-    s.set_defaults(run=_lazy("addin.macros", "cli_decompose"))
+    s.set_defaults(run=_decompose)
     return p
 
 

@@ -94,9 +94,4 @@ def decompose_targets(source, year=None, as_of=None) -> Run:
     return run
 
 
-def cli_decompose(args) -> int:
-    print(decompose_targets(args.book, getattr(args, "year", None), getattr(args, "date", None)).summary)
-    return 0
-
-
 __all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets"]

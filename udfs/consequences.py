@@ -15,7 +15,7 @@ import pandas as pd
 
 from .grading import grade_index
 from .parse import month_range
-from .vocab import ACTION, setting
+from .vocab import ACTION, GRADES, setting
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,12 @@ ONCE_A_YEAR = frozenset({"award"})
 # the headline of a month is the most severe action; equal severity goes to the earlier in
 # ACTION order (both warnings at once: HR's formal letter)
 SEVERITY = {"separation": 4, "hr_warning": 3, "manager_warning": 3, "improvement_plan": 2, "award": 1}
+
+
+def run_grades(action: str) -> tuple[str, ...]:
+    """The grades whose run leads to ``action`` (its first rule): ('E',) for manager_warning."""
+    rule = next(r for r in RULES_TABLE if r.action == action)
+    return tuple(GRADES[i] for i in TRACKS[rule.track])
 
 
 def trailing_run(mask: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ import pandas as pd
 from addin.io.outputs import template_dir
 from addin.io.save import atomic_save
 from addin.month.results import MonthResults
+from udfs.consequences import run_grades
 from udfs.policy import Policy
 from udfs.vocab import ACTION, GRADE
 
@@ -78,7 +79,8 @@ def _goal_text(it: dict, step: int, steps: int) -> str:
 
 
 def _reasons(code: str, run: int, trigger: str, month: str, below: list, adjustments: list) -> list[str]:
-    track = "E级（不胜任）" if code == "manager_warning" else "D级（待改进）或以下"
+    grades = run_grades(code)                   # the run behind the action (udfs.consequences)
+    track = f"{grades[0]}级（{GRADE.label(grades[0])}）" + ("或以下" if len(grades) > 1 else "")
     reasons = [f"{zh_count(run)}连续绩效评估等级为{track}：{trigger}。" if trigger
                else f"{zh_count(run)}连续绩效评估不达标。"]
     when = zh_month(month)
