@@ -129,7 +129,9 @@ def SCORE_TABLE(table, policy=None):
     d = c.enum("direction", DIRECTION, "higher")
     c.check(np.where(c.input_err == "", scoring.kpi_errors(a, t, np.where(c.input_err == "", w, 0), d), ""))
     err = np.where(c.input_err != "", c.input_err, c.value_err)
-    err = np.where(err != "", "row " + (body.index.to_numpy() + 2).astype(str) + ": " + err.astype(str), "")
+    # object arrays: numpy < 2 has no string "+" (np.add) for str dtypes
+    row_no = (body.index.to_numpy() + 2).astype(str).astype(object)
+    err = np.where(err != "", "row " + row_no + ": " + err.astype(str).astype(object), "")
     items = pd.DataFrame({"employee_id": body["employee"].to_numpy(), "kind": "kpi",
                           "weight": np.where(err == "", w, 0), "target": t, "actual": a, "direction": d})
     per = scoring.score_totals(scoring.score_items(items, DEFAULT), None, DEFAULT)

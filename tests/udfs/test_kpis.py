@@ -156,7 +156,7 @@ def test_library_frame_en_and_zh():
 def test_round_trip_through_a_real_xlsx(tmp_path):
     path = tmp_path / "lib.xlsx"
     library_frame("zh").to_excel(path, sheet_name="指标库", index=False)
-    back = pd.read_excel(path, sheet_name="指标库", engine="calamine")
+    back = pd.read_excel(path, sheet_name="指标库")
     assert from_frame(back) == LIBRARY
     assert from_frame(library_frame("en")) == LIBRARY
 
