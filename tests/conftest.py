@@ -6,6 +6,7 @@ os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
+import importlib.util  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -13,7 +14,19 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(Path(__file__).resolve().parent))        # `import helpers` from any test
+
+
+def _shared(name: str) -> None:
+    """Make tests/<name>.py importable as `name` from any test module, without putting tests/ on
+    sys.path (there, tests/udfs and tests/io would shadow the real packages of the same name)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_shared("helpers")
+_shared("docs_sample")
 
 
 @pytest.fixture(scope="session")

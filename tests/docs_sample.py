@@ -5,7 +5,7 @@ name with a path separator and a control character entering the D track (plan), 
 (plan + line-manager warning, a deduction), E05 a fourth D (HR warning), E06 exempt on probation.
 The action rows come in the pipeline's order (most severe first); documents follow the roster.
 
-Test modules ``import docs_sample`` (conftest.py puts tests/ on sys.path).
+Test modules ``import docs_sample`` (conftest.py registers it).
 """
 from __future__ import annotations
 

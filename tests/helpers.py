@@ -1,6 +1,6 @@
 """Shared helpers of the test suite: the real command, reading sheets back, a hand-computed store.
 
-conftest.py puts tests/ on sys.path, so every test module can ``import helpers``.
+conftest.py registers this module, so every test module can ``import helpers``.
 """
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from addin.render import forms, letters
 from addin.render.style import DOC_SERIF
 from udfs.policy import Policy
 
-import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
+import docs_sample as S  # noqa: E402  (registered by conftest)
 MONTH, ISSUE, ROOT = S.MONTH, S.ISSUE, S.ROOT
 
 

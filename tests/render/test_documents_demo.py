@@ -22,7 +22,7 @@ from addin.render.doctext import add_months
 from addin.render.letters import LETTER_ACTIONS
 from udfs.vocab import GRADE
 
-import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
+import docs_sample as S  # noqa: E402  (registered by conftest)
 
 
 @pytest.fixture(scope="module")

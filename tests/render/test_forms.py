@@ -12,7 +12,7 @@ from addin import documents
 from addin.month.results import ITEM_COLUMNS
 from addin.render import forms
 
-import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
+import docs_sample as S  # noqa: E402  (registered by conftest)
 MONTH = S.MONTH
 
 

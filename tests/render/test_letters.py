@@ -8,7 +8,7 @@ from addin import documents
 from addin.render import letters
 from udfs.policy import Policy
 
-import docs_sample as S  # noqa: E402  (tests/ is on sys.path: conftest)
+import docs_sample as S  # noqa: E402  (registered by conftest)
 MONTH, ISSUE = S.MONTH, S.ISSUE
 
 
