@@ -119,3 +119,15 @@ def decompose_targets_button():
     for spec in run.sheets:
         paint(book, spec)
     _alert(book, run.summary, "kpi4s 目标分解")
+
+
+def check_button():
+    """检查 button: validate the live workbook (unsaved edits count) and list every problem;
+    writes nothing."""
+    book = xw.Book.caller()
+    try:
+        run = macros.check(read_book(book))
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 检查：发现问题")
+        return
+    _alert(book, run.summary, "kpi4s 检查")

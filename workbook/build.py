@@ -5,11 +5,10 @@ Outputs next to this file (committed for users):
 - ``kpi4s_store.xlsx``  the store workbook: 设置 (SPEC defaults), 员工名册, 指标库 (the KPI
   library), 考核表 (standard scorecards per position), 月度实绩, 加减分, 提成, 评分提交, 评分,
   考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解.
-- ``kpi4s_store.xlsm``  the same workbook, macro-enabled, carrying xlwings' quickstart VBA
-  project (its ``SampleCall`` macro runs ``main()`` of the module named after the workbook,
-  i.e. ``kpi4s_store.main`` = 月度报告). Built only when xlwings' quickstart.xlsm is installed.
+- ``kpi4s_store.xlsm``  the same workbook, macro-enabled: the VBA project built from
+  ``workbook/vba/`` and the 绩效考核 ribbon tab, so its buttons work on first open
+  (``workbook.build_vba``); ``kpi4s.xlam`` the same buttons as an add-in for any workbook.
 - ``xlwings.conf``      xlwings settings for the workbook folder (UDF Modules, PYTHONPATH).
-- ``kpi4s_buttons.bas`` VBA module with one macro per button (import it into the .xlsm).
 
 Headers, widths, formats and drop-downs come from ``addin.io.schema`` and ``udfs.vocab``, the
 settings from ``udfs.policy``, the look from ``addin.render.style``: the reader and the template
@@ -40,7 +39,6 @@ TEMPLATE = HERE / "kpi4s_store.xlsx"
 TEMPLATE_XLSM = HERE / "kpi4s_store.xlsm"
 TARGETS_TEMPLATE = HERE / "kpi4s_targets.xlsx"
 CONF = HERE / "xlwings.conf"
-BAS = HERE / "kpi4s_buttons.bas"
 
 
 def _rgb(hex_color: str) -> str:
@@ -339,60 +337,13 @@ CONF_TEXT = """\
 "UDF Modules","udfs"
 """
 
-BAS_TEXT = """\
-Attribute VB_Name = "kpi4s_buttons"
-' kpi4s buttons: import this module into kpi4s_store.xlsm (VBA editor: File > Import File),
-' then assign each macro to a button (Developer > Insert > Button).
-' Needs the xlwings add-in (xlwings addin install) and a VBA reference to it (Tools > References > xlwings).
-
-Sub MonthlyReport()      ' 月度报告
-    RunPython "import addin.excel; addin.excel.monthly_report_button()"
-End Sub
-
-Sub AppraisalForms()     ' 评估表
-    RunPython "import addin.excel; addin.excel.appraisal_forms_button()"
-End Sub
-
-Sub WarningLetters()     ' 警告信
-    RunPython "import addin.excel; addin.excel.warning_letters_button()"
-End Sub
-
-Sub DecomposeTargets()   ' 目标分解
-    RunPython "import addin.excel; addin.excel.decompose_targets_button()"
-End Sub
-"""
 
 
-def build_xlsm(xlsx: Path = TEMPLATE, dest: Path = TEMPLATE_XLSM) -> Path | None:
-    """The macro-enabled twin: the template plus xlwings' quickstart VBA project (SampleCall =
-    RunPython main() of the module named after the workbook). None when xlwings is absent."""
-    import zipfile
-    try:
-        import xlwings
-    except ImportError:
-        return None
-    src = Path(xlwings.__file__).parent / "quickstart.xlsm"
-    if not src.exists():
-        return None
-    with zipfile.ZipFile(src) as z:
-        vba = z.read("xl/vbaProject.bin")
-    with zipfile.ZipFile(xlsx) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                text = data.decode("utf-8")
-                text = text.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-                if 'Extension="bin"' not in text:
-                    text = text.replace("<Default ", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default ', 1)
-                data = text.encode("utf-8")
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                text = data.decode("utf-8")
-                text = text.replace("</Relationships>",
-                                    '<Relationship Id="rIdVBA1" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
-                data = text.encode("utf-8")
-            zout.writestr(info, data)
-        zout.writestr("xl/vbaProject.bin", vba)
+def build_xlsm(xlsx: Path = TEMPLATE, dest: Path = TEMPLATE_XLSM) -> Path:
+    """The macro-enabled twin: the template with codeNames, the VBA project built from
+    workbook/vba/ and the 绩效考核 ribbon tab (workbook.build_vba)."""
+    from workbook.build_vba import macro_package
+    macro_package(xlsx, dest, "xlsm")
     return dest
 
 
@@ -414,10 +365,11 @@ def main() -> None:
     wb = new_workbook(store="", month="")
     atomic_save(wb.save, TEMPLATE)
     xlsm = build_xlsm()
+    from workbook.build_vba import build_addin
+    addin = build_addin()
     CONF.write_text(CONF_TEXT, encoding="utf-8")
-    BAS.write_text(BAS_TEXT, encoding="utf-8")
     targets = build_targets_template()
-    print(f"wrote {TEMPLATE}" + (f", {xlsm}" if xlsm else "") + f", {targets.name}, {CONF.name}, {BAS.name}")
+    print(f"wrote {TEMPLATE}, {xlsm.name}, {addin.name}, {targets.name}, {CONF.name}")
 
 
 if __name__ == "__main__":
