@@ -251,42 +251,10 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
 
 
 def preview_sheet(wb):
-    """考核预览: a scorecard worked live with the worksheet functions (needs the xlwings add-in)."""
-    ws = wb.create_sheet(S.PREVIEW)
-    ws["A1"] = "考核表预览（服务顾问示例）— 修改黄色单元格，得分由 kpi4s 工作表函数实时计算（需 xlwings 加载项）"
-    ws["A1"].font = Font(name=FONT, bold=True, size=12)
-    heads = ["考核项目", "权重", "目标值", "实际值", "方向", "得分 =KPI_SCORE()"]
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(3, j, h)
-        c.font, c.fill, c.border = HEADER_FONT, HEADER_FILL, BORDER
-    rows = [("维修产值", 0.30, 350000, 372000, "正向"), ("单车产值(维修)", 0.15, 800, 836, "正向"),
-            ("客户满意度CSI", 0.20, 0.93, 0.95, "正向"), ("定期保养成功率", 0.15, 0.6, 0.55, "正向"),
-            ("学习与服务规范(评分)", 0.20, 1, 1.0, "正向")]
-    for i, r in enumerate(rows, 4):
-        for j, v in enumerate(r, 1):
-            c = ws.cell(i, j, v)
-            c.font, c.border = BODY_FONT, BORDER
-            if j in (2, 3, 4, 5):
-                c.fill = INPUT_FILL
-        ws.cell(i, 2).number_format = '0%'
-        ws.cell(i, 6, f"=KPI_SCORE(D{i},C{i},B{i},E{i})").number_format = '0.00'
-    last = 3 + len(rows)
-    lines = [("总分 =KPI_TOTAL()", f"=KPI_TOTAL(TRANSPOSE(D4:D{last}),TRANSPOSE(C4:C{last}),TRANSPOSE(B4:B{last}),TRANSPOSE(E4:E{last}))", '0.00'),
-             ("等级 =GRADE()", f'=GRADE(F{last + 2},"zh")', None),
-             ("绩效基数 =PERF_BASE()", '=PERF_BASE("创利部门",6000,12000)', MONEY),
-             ("绩效工资 =PERF_PAY()", f"=PERF_PAY(F{last + 4},F{last + 2})", MONEY)]
-    for k, (label, formula, fmt) in enumerate(lines):
-        r = last + 2 + k
-        ws.cell(r, 5, label).font = Font(name=FONT, bold=True, size=10)
-        c = ws.cell(r, 6, formula)
-        if fmt:
-            c.number_format = fmt
-    ws["A13"] = "评分提交截止日 =DUE_DATE(2026,10,4)"
-    ws["F13"] = "=DUE_DATE(2026,10,4)"
-    ws["F13"].number_format = DATE
-    for col, wd in zip("ABCDEF", (24, 8, 12, 12, 22, 18)):
-        ws.column_dimensions[col].width = wd
-    return ws
+    """考核预览: a scorecard computed with native Excel formulas (WPS, LibreOffice and Excel
+    without the add-in see live scores), the kpi4s functions beside it (workbook.native)."""
+    from workbook.native import preview_sheet as native_preview
+    return native_preview(wb)[0]
 
 
 def new_workbook(store: str = "", month: str = "", output_dir: str = "", library: bool = True,
