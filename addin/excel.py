@@ -110,15 +110,7 @@ def warning_letters_button():
 def decompose_targets_button():
     """目标分解 button: decompose the live workbook's annual targets and paint the target sheets
     (the file may be open and locked by Excel, so nothing is saved here)."""
-    book = xw.Book.caller()
-    try:
-        run = macros.targets_report(read_book(book), as_of=_dt.date.today())
-    except BookError as exc:
-        _alert(book, str(exc), "kpi4s 目标分解：输入有误")
-        return
-    for spec in run.sheets:
-        paint(book, spec)
-    _alert(book, run.summary, "kpi4s 目标分解")
+    run_decompose_targets(xw.Book.caller())
 
 
 def check_button():
@@ -131,3 +123,22 @@ def check_button():
         _alert(book, str(exc), "kpi4s 检查：发现问题")
         return
     _alert(book, run.summary, "kpi4s 检查")
+
+
+def run_decompose_targets(book, as_of=None):
+    """目标分解 on the live workbook: decompose, paint the five target sheets (nothing saved)."""
+    try:
+        run = macros.targets_report(read_book(book), as_of=as_of or _dt.date.today())
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 目标分解：输入有误")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary, "kpi4s 目标分解")
+    return run
+
+
+@xw.script(name="目标分解")
+def decompose_targets_script(book: xw.Book):
+    """xlwings Lite / Office.js: 目标分解 on the open workbook."""
+    run_decompose_targets(book)
