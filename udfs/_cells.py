@@ -17,6 +17,7 @@ fixed text of ours.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import logging
 from typing import Any, Callable
@@ -50,7 +51,12 @@ def _plain(v):
 def _to_list(out: np.ndarray):
     if out.ndim == 0:
         return _plain(out.item())
-    flat = [_plain(v) for v in out.ravel().tolist()]
+    flat = out.ravel().tolist()
+    kinds = set(map(type, flat))             # one C-speed pass; numpy scalars are rare
+    if kinds - {str, float, int, bool, type(None), _dt.datetime, _dt.date}:
+        flat = [_plain(v) for v in flat]
+    elif float in kinds:                     # blank any non-finite float (never NaN or inf in a cell)
+        flat = [v if v.__class__ is not float or v - v == 0 else "" for v in flat]
     if out.ndim == 1:
         return flat
     cols = out.shape[1]
@@ -87,6 +93,14 @@ def to_array(x) -> np.ndarray:
         return x
     if isinstance(x, (list, tuple)):
         if len(x) and isinstance(x[0], (list, tuple)):
+            width = len(x[0])
+            if all(type(r) in (list, tuple) and len(r) == width for r in x):     # what Excel sends
+                out = np.empty((len(x), width), dtype=object)
+                if width == 1:
+                    out[:, 0] = [r[0] for r in x]
+                else:
+                    out[:] = x
+                return out
             width = max(len(r) if isinstance(r, (list, tuple)) else 1 for r in x)
             rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x]
             return np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width)
@@ -193,13 +207,22 @@ class Cells:
         return (self.input_err == "") & (self.value_err == "") & ~self.blank
 
     def result(self, values) -> Any:
-        out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
-        floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
-        nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
-        out[pd.isna(out) | nonfinite] = ""
-        out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
+        vals = np.asarray(values)
+        if vals.dtype.kind in "fiub":                # numbers: non-finite found without a Python loop
+            full = np.broadcast_to(vals, self.shape)
+            out = full.astype(object)
+            if vals.dtype.kind == "f":
+                out[~np.isfinite(full)] = ""
+        else:
+            out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
+            floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
+            nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
+            out[pd.isna(out) | nonfinite] = ""
+        if (self.value_err != "").any():
+            out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
         out[self.blank] = ""
-        out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
+        if (self.input_err != "").any():
+            out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
         return self.kind.give(out)
 
     def error_text(self, message):

@@ -277,8 +277,9 @@ def MONTH_WEIGHTS(year, method=None, calendar=None):
         raise CellError(f"method '{method}' unknown (use {'/'.join(CALENDAR_SPLITS)})")
     cal = scalar_arg(calendar, CALENDAR, DEFAULT.calendar, "calendar")
     years, _ = squeeze_vector(year)
-    rows = [[""] * 12 if np.isnan(y) else [float(v) for v in dates.month_weights(int(y), how, cal)]
-            for y in scoring.floats(years, "year")]
+    ys = scoring.floats(years, "year")
+    table = {y: [float(v) for v in dates.month_weights(int(y), how, cal)] for y in set(ys[~np.isnan(ys)].tolist())}
+    rows = [[""] * 12 if np.isnan(y) else list(table[y]) for y in ys.tolist()]     # each year computed once
     return rows[0] if np.ndim(year) == 0 else rows
 
 
@@ -339,8 +340,10 @@ def DUE_DATE(year, month, day, calendar=None):
     ok = c.ok
     if cal == "cn" and ok.any():
         nominal = dates.month_start(y[ok].astype(int), m[ok].astype(int)) + (d[ok].astype(int) - 1).astype("timedelta64[D]")
+        first, last = dates.cn_years()
+        years = nominal.astype("datetime64[Y]").astype("int64") + 1970
         unknown = np.zeros(c.shape, dtype=bool)
-        unknown[ok] = [bool(dates.cn_unknown(np.array([v]))) for v in nominal]
+        unknown[ok] = (years < first) | (years > last)
         c.check(np.where(unknown, dates.cn_unknown(nominal) or "", ""))
         ok = c.ok
     out = np.full(c.shape, None, dtype=object)
