@@ -8,7 +8,10 @@ input shows one message listing every problem and writes nothing.
 - Excel desktop + xlwings add-in: a button runs ``RunPython "import addin.excel;
   addin.excel.monthly_report_button()"``; the ribbon's *Run main* imports the module named
   after the workbook (``workbook/kpi4s_store.py``), whose ``main()`` is :func:`main` here.
-- xlwings Lite / Office.js: :func:`monthly_report_script` is an ``@xw.script``.
+- xlwings Lite / Office.js: :func:`monthly_report_script`, :func:`decompose_targets_script` and
+  :func:`check_script` are ``@xw.script``s (the document buttons write files: command line only).
+- The ribbon tab 绩效考核 (kpi4s.xlam, kpi4s_store.xlsm; sources in workbook/vba/) runs the
+  ``*_button`` functions through xlwings' RunPython.
 """
 from __future__ import annotations
 
@@ -113,16 +116,26 @@ def decompose_targets_button():
     run_decompose_targets(xw.Book.caller())
 
 
-def check_button():
-    """检查 button: validate the live workbook (unsaved edits count) and list every problem;
-    writes nothing."""
-    book = xw.Book.caller()
+def run_check(book):
+    """检查 on the live workbook (unsaved edits count): every problem listed; nothing written."""
     try:
         run = macros.check(read_book(book))
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 检查：发现问题")
-        return
+        return None
     _alert(book, run.summary, "kpi4s 检查")
+    return run
+
+
+def check_button():
+    """检查 button (Excel desktop)."""
+    run_check(xw.Book.caller())
+
+
+@xw.script(name="检查")
+def check_script(book: xw.Book):
+    """xlwings Lite / Office.js: 检查 on the open workbook."""
+    run_check(book)
 
 
 def run_decompose_targets(book, as_of=None):
