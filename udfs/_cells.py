@@ -37,7 +37,9 @@ class CellError(InputError):
 
 
 def _is_scalar(x) -> bool:
-    return x is None or np.ndim(x) == 0 and not isinstance(x, (pd.Series, pd.DataFrame))
+    if isinstance(x, (list, tuple, pd.Series, pd.DataFrame)):
+        return False
+    return x is None or np.ndim(x) == 0
 
 
 def _plain(v):
@@ -85,8 +87,46 @@ class Kind:
         return _to_list(out)
 
 
+# What Excel's engines hand over for cells that are not plain values, when arguments come
+# "raw" (functions.py: no per-cell conversion by xlwings): COM's error codes, Office.js' error
+# and data-type records, Pyodide's JsNull for an empty cell of a range, COM's tz-aware dates.
+COM_ERRORS = frozenset((-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265,
+                        -2146826273))
+_PLAIN_TYPES = frozenset((float, str, bool, type(None)))
+
+
+def _clean_cell(v):
+    if v is None or v == "":
+        return None
+    if isinstance(v, int) and not isinstance(v, bool) and v in COM_ERRORS:
+        return None                                    # #N/A, #DIV/0! … (desktop)
+    if isinstance(v, dict):                            # Office.js: {"type": "Error"…} or a data type
+        return None if v.get("type") == "Error" else _clean_cell(v.get("basicValue"))
+    if type(v).__name__ == "JsNull":                   # xlwings Lite: an empty cell of a range
+        return None
+    if isinstance(v, _dt.datetime) and v.tzinfo is not None:
+        return v.replace(tzinfo=None)                  # COM dates are tz-aware
+    return v
+
+
+def _clean(arr: np.ndarray) -> np.ndarray:
+    """Blank, error and engine-specific cells as None (what xlwings' value conversion gives),
+    with a Python loop only over the cells that need it."""
+    if arr.dtype != object or arr.size == 0:
+        return arr
+    flat = arr.reshape(-1)
+    kinds = set(map(type, flat.tolist()))
+    if kinds <= _PLAIN_TYPES:
+        if str in kinds:
+            flat[flat == ""] = None
+        return arr
+    flat[:] = [_clean_cell(v) for v in flat.tolist()]
+    return arr
+
+
 def to_array(x) -> np.ndarray:
-    """Any cell shape → numpy object array (0-, 1- or 2-D); ragged rows are padded with None."""
+    """Any cell shape → numpy object array (0-, 1- or 2-D); ragged rows are padded with None;
+    empty and error cells are None."""
     if isinstance(x, (pd.Series, pd.DataFrame)):
         return x.to_numpy(dtype=object)
     if isinstance(x, np.ndarray):
@@ -94,18 +134,18 @@ def to_array(x) -> np.ndarray:
     if isinstance(x, (list, tuple)):
         if len(x) and isinstance(x[0], (list, tuple)):
             width = len(x[0])
-            if all(type(r) in (list, tuple) and len(r) == width for r in x):     # what Excel sends
+            if set(map(type, x)) <= {list, tuple} and set(map(len, x)) == {width}:   # what Excel sends
                 out = np.empty((len(x), width), dtype=object)
                 if width == 1:
                     out[:, 0] = [r[0] for r in x]
                 else:
                     out[:] = x
-                return out
+                return _clean(out)
             width = max(len(r) if isinstance(r, (list, tuple)) else 1 for r in x)
             rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x]
-            return np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width)
-        return np.array(list(x), dtype=object).reshape(len(x))
-    return np.array(x, dtype=object)
+            return _clean(np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width))
+        return _clean(np.array(list(x), dtype=object).reshape(len(x)))
+    return _clean(np.array(_clean_cell(x), dtype=object))
 
 
 def squeeze_vector(x) -> tuple[np.ndarray, bool]:
