@@ -68,6 +68,39 @@ def _demo(args) -> int:
     return demo.cli_demo(args)
 
 
+def _excel_install(args) -> int:
+    from addin import excel_setup
+    try:
+        lines = excel_setup.install(args.xlstart, args.config, args.python)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print("\n".join(lines))
+    return 0
+
+
+def _excel_doctor(args) -> int:
+    from addin import excel_setup
+    checks = excel_setup.doctor(args.xlstart, args.config)
+    print("\n".join(c.line() for c in checks))
+    missing = [c for c in checks if c.required and not c.ok]
+    print(f"\n缺少 {len(missing)} 项，请按提示处理（多数可由 kpi4s excel install 完成）。" if missing else "\nExcel 环境完整。")
+    return 3 if missing else 0
+
+
+def _add_excel_commands(sub) -> None:
+    s = sub.add_parser("excel", help="Excel desktop set-up: install the add-ins, check the set-up")
+    ex = s.add_subparsers(dest="excel_command", metavar="install|doctor", required=True)
+    for name, run, text in (("install", _excel_install, "install xlwings.xlam and kpi4s.xlam, write xlwings.conf"),
+                            ("doctor", _excel_doctor, "print what the Excel set-up is missing")):
+        e = ex.add_parser(name, help=text)
+        e.add_argument("--xlstart", help="Excel's start-up folder (default: the user's XLSTART)")
+        e.add_argument("--config", help="xlwings.conf to write/read (default: xlwings' user settings file)")
+        if name == "install":
+            e.add_argument("--python", help="the Python Excel should run (default: this one)")
+        e.set_defaults(run=run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="kpi4s", description="kpi4s 绩效管理 — 4S店售后绩效考核 (Excel add-in, headless)")
     p.add_argument("--version", action="version", version=f"kpi4s {__version__}")
@@ -114,6 +147,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int)
     s.add_argument("--date", help="进度 as of this date (YYYY-MM-DD; default today)")
     s.set_defaults(run=_decompose)
+
+    _add_excel_commands(sub)
     return p
 
 

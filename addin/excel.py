@@ -8,7 +8,10 @@ input shows one message listing every problem and writes nothing.
 - Excel desktop + xlwings add-in: a button runs ``RunPython "import addin.excel;
   addin.excel.monthly_report_button()"``; the ribbon's *Run main* imports the module named
   after the workbook (``workbook/kpi4s_store.py``), whose ``main()`` is :func:`main` here.
-- xlwings Lite / Office.js: :func:`monthly_report_script` is an ``@xw.script``.
+- xlwings Lite / Office.js: :func:`monthly_report_script`, :func:`decompose_targets_script` and
+  :func:`check_script` are ``@xw.script``s (the document buttons write files: command line only).
+- The ribbon tab 绩效考核 (kpi4s.xlam, kpi4s_store.xlsm; sources in workbook/vba/) runs the
+  ``*_button`` functions through xlwings' RunPython.
 """
 from __future__ import annotations
 
@@ -110,12 +113,45 @@ def warning_letters_button():
 def decompose_targets_button():
     """目标分解 button: decompose the live workbook's annual targets and paint the target sheets
     (the file may be open and locked by Excel, so nothing is saved here)."""
-    book = xw.Book.caller()
+    run_decompose_targets(xw.Book.caller())
+
+
+def run_check(book):
+    """检查 on the live workbook (unsaved edits count): every problem listed; nothing written."""
     try:
-        run = macros.targets_report(read_book(book), as_of=_dt.date.today())
+        run = macros.check(read_book(book))
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 检查：发现问题")
+        return None
+    _alert(book, run.summary, "kpi4s 检查")
+    return run
+
+
+def check_button():
+    """检查 button (Excel desktop)."""
+    run_check(xw.Book.caller())
+
+
+@xw.script(name="检查")
+def check_script(book: xw.Book):
+    """xlwings Lite / Office.js: 检查 on the open workbook."""
+    run_check(book)
+
+
+def run_decompose_targets(book, as_of=None):
+    """目标分解 on the live workbook: decompose, paint the five target sheets (nothing saved)."""
+    try:
+        run = macros.targets_report(read_book(book), as_of=as_of or _dt.date.today())
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 目标分解：输入有误")
-        return
+        return None
     for spec in run.sheets:
         paint(book, spec)
     _alert(book, run.summary, "kpi4s 目标分解")
+    return run
+
+
+@xw.script(name="目标分解")
+def decompose_targets_script(book: xw.Book):
+    """xlwings Lite / Office.js: 目标分解 on the open workbook."""
+    run_decompose_targets(book)

@@ -15,7 +15,7 @@ PACKAGES = ("udfs", "addin", "workbook")
 
 # top to bottom: a module may import only from its own layer's module or from layers below
 LAYERS = [
-    ("addin.cli", "addin.excel", "addin.demo", "workbook.kpi4s_store"),   # the doors ("Run main" module too)
+    ("addin.cli", "addin.excel", "addin.demo", "addin.excel_setup", "workbook.kpi4s_store"),   # the doors
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
     ("addin.render",),                                                # report, targets, forms, letters

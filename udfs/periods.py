@@ -38,6 +38,8 @@ def mean_scores(matrix) -> np.ndarray:
     if isinstance(matrix, np.ndarray) and matrix.dtype.kind == "f":
         return _row_means(np.atleast_2d(matrix))
     arr = np.atleast_2d(np.asarray(matrix, dtype=object))
+    if set(map(type, arr.ravel().tolist())) <= {float, int}:        # all numbers: no per-value test
+        return _row_means(arr.astype(float))
     values = np.array([float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
                        else np.nan for v in arr.ravel()], dtype=float).reshape(arr.shape)
     return _row_means(values)
