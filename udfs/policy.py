@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from .consequences import ConsequenceRules
+from .cycle import CycleRules
 from .dates import CalendarRules
 from .grading import GradingRules
 from .parse import is_blank, number, time_of_day
@@ -26,7 +27,7 @@ from .vocab import GRADE, InputError, key
 
 
 @dataclass(frozen=True)
-class Policy(ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
+class Policy(CycleRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
     # (fields are listed in reverse base order: scoring first on the 设置 sheet)
     """All policy numbers of SPEC §3 (see each section's rules for the fields)."""
 

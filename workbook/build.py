@@ -222,6 +222,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
     policy = Policy()
     given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
     rows = [(k, given[k], note) for k, note in S.BOOK_SETTINGS.items()]
+    rows += [(k, "", note) for k, note in S.CYCLE_SETTINGS.items()]       # the cycle's buttons and year end
     rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
         ws.cell(i, 1, k).font = BODY_FONT
@@ -230,7 +231,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
         kind = FIELDS[n].metadata["kind"] if (n := next((f for f in FIELDS if LABELS[f] == k), None)) else None
         if kind in ("share", "ratio"):
             c.number_format = '0%'
-        if k in (S.MONTH_KEY, S.ISSUE_KEY):
+        if k in (S.MONTH_KEY, S.ISSUE_KEY, S.RAISE_DATE_KEY):
             c.number_format = '@'
         ws.cell(i, 3, note).font = NOTE_FONT
     ws.column_dimensions["A"].width = 28
@@ -317,6 +318,8 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
     add_target_sheets(wb, sample_targets)
+    for sheet in S.CYCLE_INPUTS:              # 目标签署, 员工申述, 绩效面谈, 工资扣款 (SPEC §9)
+        _table_sheet(wb, sheet)
     preview_sheet(wb)
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start
@@ -359,6 +362,34 @@ End Sub
 
 Sub DecomposeTargets()   ' 目标分解
     RunPython "import addin.excel; addin.excel.decompose_targets_button()"
+End Sub
+
+Sub GoalForms()          ' 目标设定表
+    RunPython "import addin.excel; addin.excel.goal_forms_button()"
+End Sub
+
+Sub ApproveMonth()       ' 审批 (one step; 设置「操作人」 or the login name is recorded)
+    RunPython "import addin.excel; addin.excel.approve_button()"
+End Sub
+
+Sub RejectMonth()        ' 退回
+    RunPython "import addin.excel; addin.excel.reject_button()"
+End Sub
+
+Sub MonthlyReportOverride()   ' 覆盖重算 (设置「覆盖理由」 required)
+    RunPython "import addin.excel; addin.excel.monthly_report_override_button()"
+End Sub
+
+Sub PayrollHandoff()     ' 工资接口
+    RunPython "import addin.excel; addin.excel.payroll_button()"
+End Sub
+
+Sub ApplyAppeals()       ' 申述改分生效
+    RunPython "import addin.excel; addin.excel.apply_appeals_button()"
+End Sub
+
+Sub YearEnd()            ' 年终资料
+    RunPython "import addin.excel; addin.excel.year_end_button()"
 End Sub
 """
 

@@ -18,3 +18,31 @@ End Sub
 Sub DecomposeTargets()   ' 目标分解
     RunPython "import addin.excel; addin.excel.decompose_targets_button()"
 End Sub
+
+Sub GoalForms()          ' 目标设定表
+    RunPython "import addin.excel; addin.excel.goal_forms_button()"
+End Sub
+
+Sub ApproveMonth()       ' 审批 (one step; 设置「操作人」 or the login name is recorded)
+    RunPython "import addin.excel; addin.excel.approve_button()"
+End Sub
+
+Sub RejectMonth()        ' 退回
+    RunPython "import addin.excel; addin.excel.reject_button()"
+End Sub
+
+Sub MonthlyReportOverride()   ' 覆盖重算 (设置「覆盖理由」 required)
+    RunPython "import addin.excel; addin.excel.monthly_report_override_button()"
+End Sub
+
+Sub PayrollHandoff()     ' 工资接口
+    RunPython "import addin.excel; addin.excel.payroll_button()"
+End Sub
+
+Sub ApplyAppeals()       ' 申述改分生效
+    RunPython "import addin.excel; addin.excel.apply_appeals_button()"
+End Sub
+
+Sub YearEnd()            ' 年终资料
+    RunPython "import addin.excel; addin.excel.year_end_button()"
+End Sub

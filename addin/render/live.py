@@ -103,7 +103,8 @@ def _chart(sh, spec: SheetSpec, ch) -> None:
     left = sum(spec.widths.get(c, 8.43) * 7 for c in range(ch.anchor[1]))
     chart = sh.charts.add(left=left + ch.offset[0] * 0.75, top=top + ch.offset[1] * 0.75,
                           width=ch.size[0] * 0.75, height=ch.size[1] * 0.75)
-    chart.chart_type = "column_clustered" if ch.kind == "column" else "bar_clustered"
+    chart.chart_type = ("column_" if ch.kind == "column" else "bar_") + \
+        ("stacked" if getattr(ch, "subtype", None) == "stacked" else "clustered")
     first = ch.series[0]
     vr1, vc1, vr2, vc2 = first["values"]
     if len(ch.series) == 1:
