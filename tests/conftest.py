@@ -27,6 +27,7 @@ def _shared(name: str) -> None:
 
 _shared("helpers")
 _shared("docs_sample")
+_shared("cycle_sample")
 
 
 @pytest.fixture(scope="session")

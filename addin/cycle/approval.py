@@ -144,12 +144,13 @@ def guard_rerun(book: StoreBook, res: MonthResults, override: Who | None = None)
     Unchanged results pass. Changed results raise BookError listing the changes, unless
     ``override`` (who, why): then the override and every change go into 审批记录 and the month
     goes back to 草稿."""
+    draft = "提示：该月尚未进入审批，无需覆盖，未记录覆盖" if override else ""
     if not book.has(S.TRAIL):
-        return [], ""
+        return [], draft
     trail, snap = _state(book)
     status = trail.status(res.month)
     if not cycle.locked(status):
-        return [], ("提示：该月尚未进入审批，无需覆盖，未记录覆盖" if override else "")
+        return [], draft
     lines = P.lines(res)
     fp = T.fingerprint(lines)
     if fp == trail.fingerprint(res.month):

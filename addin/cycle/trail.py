@@ -127,7 +127,7 @@ def replace_month(snapshot: pd.DataFrame, month: str, lines: pd.DataFrame) -> pd
 # --------------------------------------------------------------------------- sheets
 def trail_sheet(trail: Trail) -> SheetSpec:
     sheet = S.SHEETS[S.TRAIL]
-    sh = SheetSpec(S.TRAIL, fit=(1, 0), landscape=True)
+    sh = SheetSpec(S.TRAIL, fit=(1, 0), landscape=True, text_as_text=True)
     sh.put(0, 0, f"{S.TRAIL} — {sheet.note}", "sub")
     sh.row(1, sheet.headers, "head")
     sh.column_widths([c.width for c in sheet.columns])
@@ -147,7 +147,7 @@ def trail_sheet(trail: Trail) -> SheetSpec:
 
 def snapshot_sheet(snapshot: pd.DataFrame) -> SheetSpec:
     sheet = S.SHEETS[S.SNAPSHOT]
-    sh = SheetSpec(S.SNAPSHOT, fit=(1, 0), landscape=True)
+    sh = SheetSpec(S.SNAPSHOT, fit=(1, 0), landscape=True, text_as_text=True)
     sh.put(0, 0, f"{S.SNAPSHOT} — {sheet.note}", "sub")
     sh.row(1, sheet.headers, "head")
     sh.column_widths([c.width for c in sheet.columns])

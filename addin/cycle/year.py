@@ -27,7 +27,7 @@ from addin.io.read import settings_rows
 from addin.month.results import MonthResults
 from addin.render.year import letter_contexts, raise_letter, year_sheets
 from udfs import consequences, grading, periods
-from udfs.parse import date_or_none, is_blank
+from udfs.parse import add_months, date_or_none, is_blank
 from udfs.vocab import ACTION, APPROVAL, GRADES
 
 from . import trail as T
@@ -84,21 +84,20 @@ def annual_table(history: pd.DataFrame, roster: pd.DataFrame, year: int, policy)
 
 
 def award_runs(history: pd.DataFrame, year: int, policy) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(awards of the year, month × action counts): the month end's consequence rules replayed
-    over 历史 for each month of the year."""
+    """(awards of the year with the run of A behind each, month × action code counts): the month
+    end's consequence rules over 历史 for each month of the year (udfs.consequences.actions_over)."""
+    months = [f"{year}-{k:02d}" for k in range(1, 13)]
     h = history[["employee_id", "month", "grade"]].assign(grade=history["grade"].fillna(""))
-    rows, counts = [], []
-    for m in [f"{year}-{k:02d}" for k in range(1, 13)]:
-        if not h["month"].eq(m).any():
-            counts.append({"month": m})
-            continue
-        acts = consequences.month_actions(h, m, policy)
-        counts.append({"month": m, **acts["action"].value_counts().to_dict()})
-        for a in acts[acts["action"].eq("award")].itertuples(index=False):
-            rows.append({"employee_id": a.employee_id, "month": m, "months": a.months})
-    counts_df = pd.DataFrame(counts).reindex(columns=["month", *ACTION.codes]).fillna(0)
-    awards = pd.DataFrame(rows, columns=["employee_id", "month", "months"]).drop_duplicates("employee_id")
-    return awards, counts_df
+    acts = consequences.actions_over(h, months, policy)
+    counts = pd.crosstab(acts["month"], acts["action"]).reindex(index=months, columns=list(ACTION.codes),
+                                                                fill_value=0).rename_axis(None, axis=1)
+    counts = counts.rename_axis("month").reset_index()
+    aw = acts[acts["action"].eq("award")].drop_duplicates("employee_id")
+    awards = pd.DataFrame({"employee_id": aw["employee_id"].to_numpy(), "month": aw["month"].to_numpy(),
+                           "months": [tuple((x, "A") for x in
+                                            (add_months(m, -k) for k in range(int(n) - 1, -1, -1)))
+                                      for m, n in zip(aw["month"], aw["run"])]}, columns=["employee_id", "month", "months"])
+    return awards, counts
 
 
 def build_pack(book: StoreBook, year: int, history: pd.DataFrame | None = None) -> YearPack:

@@ -176,12 +176,12 @@ def goal_tracking(book: StoreBook, people: pd.DataFrame, month: str, ids: set, p
         return None, due
     h = S.SHEETS[S.GOAL_SIGNOFF].header
     rows = month_rows(book, S.GOAL_SIGNOFF, month, ids, problems, key=("employee_id",))
-    dup = rows["employee_id"].duplicated(keep="first")
-    problems += problems_at(rows, dup, S.GOAL_SIGNOFF, h("employee_id"), "本月同一员工重复：{employee_id}")
-    rows = rows[~dup]
     for k in ("signed_employee", "signed_manager", "signed_next"):
         after = rows[k].notna() & rows["filed"].notna() & (rows[k] > rows["filed"])
         problems += problems_at(rows, after, S.GOAL_SIGNOFF, h(k), "签字日期晚于人力资源部备案日期")
+    dup = rows["employee_id"].duplicated(keep="first")
+    problems += problems_at(rows, dup, S.GOAL_SIGNOFF, h("employee_id"), "本月同一员工重复：{employee_id}")
+    rows = rows[~dup]
     graded = people[people["eligible"]]
     m = graded[["employee_id", "name", "department", "manager"]].merge(
         rows[["employee_id", "signed_employee", "signed_manager", "signed_next", "filed", "note"]],

@@ -127,6 +127,12 @@ def paint(book, spec: SheetSpec) -> None:
     else:
         sh = book.sheets.add(spec.name, after=book.sheets[len(names) - 1])
     grid = values(spec)
+    b = spec.bulk
+    if spec.text_as_text and b is not None and len(b.frame):
+        for j, numeric in enumerate(b.numeric):
+            if not numeric:
+                _guard("text format", spec.name, lambda: setattr(
+                    sh.range(*_address(b.first_row, j, b.first_row + len(b.frame) - 1, j)), "number_format", "@"))
     if grid:
         sh["A1"].value = grid
     for style, cells in _style_cells(spec).items():

@@ -18,6 +18,7 @@ from udfs.grading import quota_counts
 from udfs.vocab import (ACTION, APPEAL_DECISION, CATEGORY, EVAL_GROUP, GOAL_STATUS, GRADE, GRADES, GRADING,
                          OWNER_TYPE, PAY_METHOD)
 
+from .doctext import zh_number
 from .sheet import Bulk, Chart, SheetSpec, blank
 from .style import BLUE, GRID, LIGHT_BLUE, TOTAL_OF
 
@@ -37,7 +38,7 @@ class Section:
 
 def numbered(secs: list[Section]) -> list[tuple[str, Section]]:
     """(一、title, section) for the sections shown, numbered without gaps."""
-    return [(f"{ZH_NUMBERS[i]}、{s.title}", s) for i, s in enumerate(secs)]
+    return [(f"{zh_number(i + 1)}、{s.title}", s) for i, s in enumerate(secs)]
 
 
 def run_text(months: tuple) -> str:
@@ -333,7 +334,7 @@ def report_sheet(res: MonthResults) -> SheetSpec:
                                                                 "format": "red_text"}))
         r = nxt
     # the per-employee table: title and header as cells, the rows streamed
-    sh.put(r, 0, f"{ZH_NUMBERS[len(secs)]}、{PEOPLE_TITLE}", "section")
+    sh.put(r, 0, f"{zh_number(len(secs) + 1)}、{PEOPLE_TITLE}", "section")
     sh.row(r + 1, PEOPLE_HEADERS, "head")
     pf = people_frame(res)
     first = r + 2

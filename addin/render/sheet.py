@@ -74,6 +74,8 @@ class SheetSpec:
     gridlines: bool = True
     zoom: int | None = None
     bulk: Bulk | None = None
+    text_as_text: bool = False                        # live doors: the bulk's text columns formatted "@" first,
+    #                                                   so Excel keeps '001', '2026-10', '95.00' as typed text
 
     # --- building ---------------------------------------------------------------------------
     def put(self, r: int, c: int, value: Any, style: str | None = "text") -> None:

@@ -18,7 +18,7 @@ from addin.io.save import atomic_save
 from udfs.periods import PRIORITY, RAISE
 from udfs.vocab import ACTION, APPROVAL, GRADE, GRADES
 
-from .doctext import fmt_number, text, zh_date, zh_month
+from .doctext import fmt_number, text, zh_date, zh_month, zh_number
 from .letters import prepared_template
 from .report import Section, _table, numbered
 from .sheet import Bulk, Chart, SheetSpec
@@ -93,7 +93,7 @@ def raise_sheet(pack) -> SheetSpec:
                                                                 "format": f"grade_{g}"}))
         if sec.key == "pool" and pack.pool - pack.need < 0:
             sh.put(first, 3, pack.pool - pack.need, "bad")
-    sh.put(r, 0, f"{'一二三四五六七八'[len(secs)]}、员工年度结果与调薪", "section")
+    sh.put(r, 0, f"{zh_number(len(secs) + 1)}、员工年度结果与调薪", "section")
     sh.row(r + 1, TABLE_HEADERS, "head")
     frame = raise_frame(pack)
     first = r + 2

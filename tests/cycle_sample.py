@@ -1,4 +1,5 @@
-"""A store of two, walked through a whole year of the appraisal cycle (SPEC §9), worked by hand.
+"""A store of two walked through a whole year of the appraisal cycle (SPEC §9), worked by hand
+(not collected; conftest.py registers it: ``import cycle_sample``).
 
 Y1 张伟 (职能部门, 月工资 6000 → 绩效基数 1800) is the employee the tests follow:
 
@@ -26,7 +27,6 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pytest
 
 from addin.io import schema as S
 from workbook.build import fill_table, new_workbook
@@ -92,8 +92,3 @@ def add_rows(path: Path, sheet: str, rows: list) -> None:
     for r in rows:
         wb[sheet].append(r)
     wb.save(path)
-
-
-@pytest.fixture
-def fresh_year(tmp_path):
-    return year_book(tmp_path / "year.xlsx")
