@@ -65,7 +65,7 @@ def reported(book: StoreBook, res: MonthResults) -> None:
 
 
 def approval_sheets(source, month=None, who: Who | None = None, reject: bool = False, step=None,
-                    note: str = "") -> CycleRun:  # noqa: C901 - one decision per branch, read top to bottom
+                    note: str = "") -> CycleRun:
     """One approval step (or 退回) computed: the new 审批记录 (and 审批快照) as sheets; nothing
     written. BookError for a month not reported, changed since, or a step out of order."""
     book = load_book(source, month)
@@ -145,7 +145,7 @@ def guard_rerun(book: StoreBook, res: MonthResults, override: Who | None = None)
     ``override`` (who, why): then the override and every change go into 审批记录 and the month
     goes back to 草稿."""
     draft = "提示：该月尚未进入审批，无需覆盖，未记录覆盖" if override else ""
-    if not book.has(S.TRAIL):
+    if not book.has(S.TRAIL) and not book.has(S.SNAPSHOT):
         return [], draft
     trail, snap = _state(book)
     status = trail.status(res.month)

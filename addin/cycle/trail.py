@@ -83,6 +83,9 @@ class Trail:
 def read_trail(book: StoreBook, problems: list) -> Trail:
     """审批记录 read back and its chain verified; the first broken link is a problem."""
     if not book.has(S.TRAIL):
+        if book.has(S.SNAPSHOT) and len(book.table(S.SNAPSHOT)):
+            problems.append(Problem(S.TRAIL, None, None, f"缺少此表，而{S.SNAPSHOT}中有已审批的结果：审批记录被删除，"
+                                                          "已不可信；请从备份恢复本表"))
         return Trail(pd.DataFrame(columns=COLUMNS))
     f = book.frame(S.TRAIL, problems)
     rows = f[COLUMNS].astype(str)

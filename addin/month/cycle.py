@@ -97,6 +97,10 @@ def read_appeals(book: StoreBook, history: pd.DataFrame, roster: pd.DataFrame, p
     exempt = set(people.loc[~people["eligible"], "employee_id"])
     problems += problems_at(a, now & a["employee_id"].isin(exempt), S.APPEALS, h("employee_id"),
                             "员工 {employee_id} 本月不参加考核（见员工名册），改分无法生效")
+    gone = now & known & ~a["employee_id"].isin(set(people["employee_id"]))
+    problems += problems_at(a, gone, S.APPEALS, h("employee_id"),
+                            "员工 {employee_id} 在员工名册中已离职（或入职日期晚于 {month}），重新计算该月时不在其中，改分无法生效；"
+                            "请核对员工名册的状态与入职日期")
     info = roster.drop_duplicates("employee_id").set_index("employee_id")
     out = a.assign(row=a["_row"], name=a["name"].where(a["name"].ne(""), a["employee_id"].map(info["name"]).fillna("")),
                    department=a["employee_id"].map(info["department"]).fillna(""))

@@ -42,7 +42,7 @@ LETTERS = {
 LETTER_ACTIONS = tuple(LETTERS)
 WARNINGS = ("hr_warning", "manager_warning")
 REASON_ITEMS = 3            # items furthest below target named in a letter
-_TEMPLATES: dict = {}       # (action, folder) → (prepared template, caching Jinja environment)
+_TEMPLATES: dict = {}       # (template name, folder) → (prepared template, caching Jinja environment)
 
 
 # =============================================================================

@@ -265,3 +265,24 @@ def test_an_override_of_a_draft_month_changes_nothing(book):
     run = macros.monthly_report(book, OCT, override=Who("王总", "只是试试", ""))
     assert "该月尚未进入审批，无需覆盖" in run.summary
     assert not load_book(book).has(S.TRAIL)
+
+
+def test_an_accepted_appeal_of_someone_who_has_left_says_so(book):
+    CS.add_rows(book, S.APPEALS, [[dt.date(2026, 11, 6), "Y2", "李娜", OCT, "理由", "王总", "改分", 101, None, None]])
+    wb = load_workbook(book)
+    ws = wb[S.ROSTER]
+    ws.cell(3, 9, "离职")                                              # Y2 left after October
+    wb.save(book)
+    run = kpi4s("appeals", book, "--apply", "--by", "王总")
+    assert run.returncode == 2
+    assert "[员工申述] 第2行 「员工编号」: 员工 Y2 在员工名册中已离职" in run.stderr
+
+
+def test_a_deleted_trail_is_noticed(book, tmp_path):
+    _approved(book)
+    wb = load_workbook(book)
+    del wb[S.TRAIL]
+    wb.save(book)
+    run = kpi4s("payroll", book, "--month", OCT, "--out", tmp_path / "pay")
+    assert run.returncode == 2 and "[审批记录]: 缺少此表，而审批快照中有已审批的结果" in run.stderr
+    assert kpi4s("report", book, "--month", OCT).returncode == 2        # no re-run past a deleted trail either
