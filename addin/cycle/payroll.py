@@ -9,6 +9,8 @@ late-scoring fines and other deductions, and the totals — as an .xlsx for peop
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,7 @@ from addin.io.problems import BookError, Problem
 from addin.io.save import atomic_save
 from addin.month import compute_month
 from addin.month.results import MonthResults
+from addin.ooxml import replace_sheets
 from addin.render.payroll import payroll_columns, payroll_specs
 from addin.render.sheet import to_xlsx
 from udfs import pay
@@ -119,6 +122,18 @@ def check_approved(book, res: MonthResults, problems: list) -> tuple[T.Trail, pd
     return trail, now, trail.last(res.month)
 
 
+def write_file(path, specs) -> None:
+    """A standalone workbook of these sheets, long tables streamed (the donor package the sheets
+    are painted into, then the same transplant that writes them into a store workbook)."""
+    donor, streams = to_xlsx(specs)
+    scratch = path.with_name(f".{path.stem}.donor.xlsx")
+    try:
+        atomic_save(lambda tmp: Path(tmp).write_bytes(donor), scratch)
+        replace_sheets(scratch, donor, [s.name for s in specs], dest=path, extra_rows=streams)
+    finally:
+        scratch.unlink(missing_ok=True)
+
+
 def payroll(source, month=None, out_dir=None) -> CycleRun:
     """工资接口 of an approved month: <month>_工资接口.xlsx and .csv, then the index."""
     book = load_book(source, month)
@@ -128,8 +143,7 @@ def payroll(source, month=None, out_dir=None) -> CycleRun:
     header, rows = payroll_columns(now)
     xlsx = run.folder / f"{res.month}_工资接口.xlsx"
     csv_path = run.folder / f"{res.month}_工资接口.csv"
-    donor, _ = to_xlsx(payroll_specs(res, now, event, res.payroll_warnings))
-    atomic_save(lambda tmp: open(tmp, "wb").write(donor), xlsx)
+    write_file(xlsx, payroll_specs(res, now, event, res.payroll_warnings))
     O.write_index(csv_path, header, rows)
     gross = float(np.nansum(now["fixed"]) + np.nansum(now["pay"]))
     off = float(np.nansum(now["fine"]) + np.nansum(now["deduction"]))

@@ -31,6 +31,9 @@ def book_lock(book, wait: float = 15.0, stale: float = 600.0):
     while True:
         try:
             fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except PermissionError:
+            raise BookError([Problem(Path(book).name, None, None, f"无法在工作簿所在文件夹写入（{path.parent}）："
+                                                                 "请检查文件夹的写权限")], "无法写入工作簿") from None
         except FileExistsError:
             try:
                 age = time.time() - path.stat().st_mtime

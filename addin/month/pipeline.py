@@ -177,7 +177,7 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
     per = acts.groupby("employee_id", sort=False)["action"].agg(tuple)
     head = acts.loc[acts["headline"].astype(bool)].set_index("employee_id")["action"]
     people["actions"] = [per.get(e, ()) for e in people["employee_id"]]
-    people["action"] = people["employee_id"].map(head).fillna("").to_numpy()
+    people["action"] = people["employee_id"].map(head).astype(object).fillna("").to_numpy()
     info = people.set_index("employee_id")[["name", "department", "manager"]]
     return acts.join(info, on="employee_id").reindex(columns=ACTION_COLUMNS).reset_index(drop=True)
 

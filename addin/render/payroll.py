@@ -7,7 +7,7 @@ import pandas as pd
 
 from udfs.vocab import APPROVAL, GRADE
 
-from .sheet import SheetSpec
+from .sheet import Bulk, SheetSpec
 
 PAYROLL_SHEET = "工资接口"
 INFO_SHEET = "审批信息"
@@ -53,9 +53,8 @@ def payroll_specs(res, lines: pd.DataFrame, event: dict | None, warnings: list) 
     sh.freeze = (1, 3)
     sh.autofilter = (0, 0, max(len(t), 1), len(COLUMNS) - 1)
     sh.repeat_rows = (0, 0)
-    styles = [s for _, _, s in COLUMNS]
-    for i, row in enumerate(zip(*(t[k].to_numpy() for k, _, _ in COLUMNS)), 1):   # a store: ≤ a few hundred rows
-        sh.row(i, list(row), styles)
+    frame = pd.DataFrame({h: t[k].to_numpy() for k, h, _ in COLUMNS})
+    sh.bulk = Bulk(1, frame, [s for _, _, s in COLUMNS], [k in NUMERIC for k, _, _ in COLUMNS])
 
     info = SheetSpec(INFO_SHEET, landscape=False, gridlines=False)
     info.column_widths([22, 60])

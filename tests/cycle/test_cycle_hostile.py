@@ -286,3 +286,30 @@ def test_a_deleted_trail_is_noticed(book, tmp_path):
     run = kpi4s("payroll", book, "--month", OCT, "--out", tmp_path / "pay")
     assert run.returncode == 2 and "[审批记录]: 缺少此表，而审批快照中有已审批的结果" in run.stderr
     assert kpi4s("report", book, "--month", OCT).returncode == 2        # no re-run past a deleted trail either
+
+
+def test_a_folder_without_write_permission_gives_a_message(book, monkeypatch):
+    import os
+
+    def denied(*args, **kwargs):                 # what the OS says in a read-only folder (root never hears it)
+        raise PermissionError(13, "Permission denied")
+    monkeypatch.setattr(os, "open", denied)
+    with pytest.raises(BookError, match="无法在工作簿所在文件夹写入"):
+        with book_lock(book):
+            pass
+
+
+def test_the_trail_holds_in_a_book_saved_by_libreoffice(book, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice not installed")
+    _approved(book)
+    out = tmp_path / "lo"
+    subprocess.run([soffice, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(book)], capture_output=True, timeout=300)
+    saved = out / book.name
+    assert saved.exists()
+    problems: list = []
+    assert T.read_trail(load_book(saved), problems).status(OCT) == "approved" and problems == []
+    run = kpi4s("payroll", saved, "--month", OCT, "--out", tmp_path / "pay")
+    assert run.returncode == 0, run.stderr
