@@ -250,6 +250,10 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
             dv = DataValidation(type="list", formula1='"' + ",".join(vocab.choices) + '"', allow_blank=True)
             dv.add(f"B{labels.index(LABELS[n]) + 2}")
             ws.add_data_validation(dv)
+        elif isinstance(FIELDS[n].default, bool):        # 末位名单: 是 / 否
+            dv = DataValidation(type="list", formula1='"' + ",".join(V.YES_NO.choices) + '"', allow_blank=True)
+            dv.add(f"B{labels.index(LABELS[n]) + 2}")
+            ws.add_data_validation(dv)
     return ws
 
 

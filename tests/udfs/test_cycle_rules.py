@@ -140,3 +140,10 @@ def test_actions_over_a_year_match_the_month_end_month_by_month():
     key = ["month", "employee_id", "action", "run"]
     assert got[key].sort_values(key).values.tolist() == want[key].sort_values(key).values.tolist()
     assert (got["action"] == "award").any() and (got["action"] == "separation").any()
+
+
+def test_a_yes_no_setting_reads_what_excel_and_people_type():
+    for typed, want in (("是", True), ("否", False), (True, True), (False, False), (1, True), (0.0, False), ("√", True)):
+        assert Policy.from_settings({"末位名单": typed}).bottom_list is want, typed
+    with pytest.raises(PolicyError, match="末位名单：「开」应填 是 或 否"):
+        Policy.from_settings({"末位名单": "开"})
