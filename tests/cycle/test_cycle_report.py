@@ -46,3 +46,13 @@ def test_bottom_list_takes_the_report_past_ten_sections(demo_copy):
     assert run.returncode == 0, run.stderr
     titles = _titles(values(demo_copy, S.REPORT))
     assert titles[9].startswith("十、末位名单（各评定范围得分最低 5%") and titles[10] == "十一、员工明细"
+
+
+def test_demo_goal_sheets_take_targets_from_the_decomposition(demo_run):
+    wb = load_workbook(demo_run[0].parent / "目标设定表" / "2026-10_服务顾问组_目标设定表.xlsx")
+    ws = wb.worksheets[1]                                          # a service advisor (the manager comes first)
+    rows = {ws.cell(r, 3).value: [ws.cell(r, c).value for c in range(1, 9)] for r in range(10, 18)}
+    repair = rows["维修产值"]
+    assert repair[7] == "目标分解" and isinstance(repair[5], (int, float)) and repair[5] > 0
+    assert rows["单车产值(维修)"][5] == 800 and rows["单车产值(维修)"][7] == "考核表"
+    assert rows["学习与服务规范"][5] == "评分项"
