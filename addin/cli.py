@@ -25,7 +25,11 @@ def _functions(_args) -> int:
 
 def _report(args) -> int:
     from addin import macros
-    run = macros.monthly_report(args.book, month=args.month, out_dir=args.out)
+    override = None
+    if getattr(args, "override", False):
+        from addin.cycle.runs import who
+        override = who(args.by, args.reason, need_reason=True)
+    run = macros.monthly_report(args.book, month=args.month, out_dir=args.out, override=override)
     if not args.quiet:
         print(run.summary)
         print(f"已写入 {run.paths[0]}")
@@ -54,6 +58,39 @@ def _documents(kind: str):
             else:
                 r = documents.warning_letters(args.book, month=args.month, out_dir=args.out, pdf=args.pdf)
         except RuntimeError as exc:
+            if getattr(exc, "run", None) is not None:
+                print(exc.run.summary)
+            print(str(exc), file=sys.stderr)
+            return 3
+        print(r.summary)
+        return 0
+    return run
+
+
+def _cycle(kind: str):
+    """The appraisal cycle (SPEC §9): goals, approve, payroll, appeals, year."""
+    def run(args) -> int:
+        from addin import macros
+        from addin.cycle import appeals, approval, goals, payroll, year
+        try:
+            if kind == "goals":
+                r = goals.goal_forms(args.book, month=args.month, out_dir=args.out, by=args.by, pdf=args.pdf)
+            elif kind == "approve":
+                if args.show:
+                    print(approval.status_text(args.book, month=args.month))
+                    return 0
+                r = approval.approve(args.book, month=args.month, by=args.by, reject=args.reject, step=args.step,
+                                     note=args.note or "")
+            elif kind == "payroll":
+                r = payroll.payroll(args.book, month=args.month, out_dir=args.out)
+            elif kind == "appeals":
+                if not args.apply:
+                    print(appeals.register_text(args.book))
+                    return 0
+                r = macros.apply_appeals(args.book, args.by)
+            else:
+                r = year.year_end(args.book, year=args.year, out_dir=args.out, issue_date=args.date, pdf=args.pdf)
+        except RuntimeError as exc:               # LibreOffice missing for --pdf: the files stand
             if getattr(exc, "run", None) is not None:
                 print(exc.run.summary)
             print(str(exc), file=sys.stderr)
@@ -115,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--month", help="YYYY-MM (default: the 设置 sheet's month)")
     s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
     s.add_argument("--quiet", action="store_true")
+    s.add_argument("--override", action="store_true",
+                   help="recompute a month already in review (needs --by and --reason; recorded in 审批记录)")
+    s.add_argument("--by", help="who overrides (with --override)")
+    s.add_argument("--reason", help="why (with --override)")
     s.set_defaults(run=_report)
 
     s = sub.add_parser("check", help="validate the store workbook without writing anything")
@@ -141,6 +182,44 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
     s.set_defaults(run=_documents("letters"))
+
+    s = sub.add_parser("goals", help="目标设定表: the month's goal sheets (default: the month after 设置's month)")
+    s.add_argument("book")
+    s.add_argument("--month", help="the month goals are set for (YYYY-MM)")
+    s.add_argument("--out")
+    s.add_argument("--by", choices=["department", "employee"], default="department")
+    s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
+    s.set_defaults(run=_cycle("goals"))
+
+    s = sub.add_parser("approve", help="审批: move the month one step 草稿 → 部门确认 → 人力资源审核 → 总经理批准")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--by", help="who approves (recorded in 审批记录)")
+    s.add_argument("--step", help="the step expected next (部门确认 / 人力资源审核 / 总经理批准); refused if out of order")
+    s.add_argument("--reject", action="store_true", help="退回: send the month back to 草稿")
+    s.add_argument("--note", help="a remark for 审批记录")
+    s.add_argument("--show", action="store_true", help="print the month's status and events, write nothing")
+    s.set_defaults(run=_cycle("approve"))
+
+    s = sub.add_parser("payroll", help="工资接口: the payroll hand-off of an approved month (.xlsx + .csv)")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--out")
+    s.set_defaults(run=_cycle("payroll"))
+
+    s = sub.add_parser("appeals", help="员工申述: the appeals register; --apply re-runs months with accepted appeals")
+    s.add_argument("book")
+    s.add_argument("--apply", action="store_true")
+    s.add_argument("--by", help="who applies them (recorded as the override of months in review)")
+    s.set_defaults(run=_cycle("appeals"))
+
+    s = sub.add_parser("year", help="年终资料: annual grades, awards, raises within the pool, 调薪通知书, GM summary")
+    s.add_argument("book")
+    s.add_argument("--year", type=int)
+    s.add_argument("--out", help="folder for the letters")
+    s.add_argument("--date", help="the letters' issue date (YYYY-MM-DD; default 设置「签发日期」, else today)")
+    s.add_argument("--pdf", action="store_true", help="also convert the letters to PDF with LibreOffice")
+    s.set_defaults(run=_cycle("year"))
 
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")

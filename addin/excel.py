@@ -49,10 +49,11 @@ def _alert(book, text: str, title: str = "kpi4s") -> None:
         log.warning("%s: %s", title, text)
 
 
-def run_monthly_report(book, month: str | None = None):
-    """Read the live workbook, run the month, paint the output sheets. Returns the Run or None."""
+def run_monthly_report(book, month: str | None = None, override=None):
+    """Read the live workbook, run the month, paint the output sheets. Returns the Run or None.
+    ``override`` (addin.cycle.runs.Who) recomputes a month already in review (SPEC §9)."""
     try:
-        run = macros.month_report(read_book(book), month)
+        run = macros.month_report(read_book(book), month, override=override)
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 月度报告：输入有误")
         return None
@@ -155,3 +156,88 @@ def run_decompose_targets(book, as_of=None):
 def decompose_targets_script(book: xw.Book):
     """xlwings Lite / Office.js: 目标分解 on the open workbook."""
     run_decompose_targets(book)
+
+
+# --------------------------------------------------------------------------- the cycle (SPEC §9)
+def _person(book, reason: bool = False):
+    """Who presses the button: 设置「操作人」 (else the login name), and 设置「覆盖理由」 when needed."""
+    from addin.cycle.runs import login_user, who
+    from addin.io.book import load_book
+    settings = load_book(read_book(book), required=(S.SETTINGS,)).settings
+    return who(settings.get(S.OPERATOR_KEY) or login_user(), settings.get(S.OVERRIDE_KEY) if reason else None,
+               need_reason=reason, arg_by=f"设置「{S.OPERATOR_KEY}」", arg_reason=f"设置「{S.OVERRIDE_KEY}」")
+
+
+def _live(book, title: str, make):
+    """Run ``make()`` → a run with SheetSpecs; paint them into the live book; show the summary."""
+    try:
+        run = make()
+    except BookError as exc:
+        _alert(book, str(exc), f"kpi4s {title}：未完成")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary, f"kpi4s {title}")
+    return run
+
+
+def approve_button(reject: bool = False):
+    """审批 button: the month one step on (or 退回), recorded in 审批记录 of the open workbook."""
+    from addin.cycle import approval
+    book = xw.Book.caller()
+    _live(book, "退回" if reject else "审批",
+          lambda: approval.approval_sheets(read_book(book), None, _person(book), reject=reject))
+
+
+def reject_button():
+    """退回 button: the month back to 草稿."""
+    approve_button(reject=True)
+
+
+def monthly_report_override_button():
+    """覆盖重算 button: 月度报告 of a month in review, with 设置「操作人」「覆盖理由」 recorded."""
+    book = xw.Book.caller()
+    try:
+        person = _person(book, reason=True)
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 覆盖重算：未完成")
+        return
+    run_monthly_report(book, override=person)
+
+
+def goal_forms_button():
+    """目标设定表 button: next month's goal sheets (files next to the workbook)."""
+    from addin.cycle import goals
+    _documents_button(goals.goal_forms, "目标设定表")
+
+
+def payroll_button():
+    """工资接口 button: the payroll hand-off of the approved month (files next to the workbook)."""
+    from addin.cycle import payroll
+    _documents_button(payroll.payroll, "工资接口")
+
+
+def apply_appeals_button():
+    """申述改分 button: re-run (in the open workbook) every month with accepted appeals not yet in 历史."""
+    from addin.cycle import appeals
+    from addin.cycle.runs import Who
+    from addin.io.book import load_book
+    book = xw.Book.caller()
+    try:
+        person = _person(book)
+        todo = appeals.pending(load_book(read_book(book), required=()))
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 申述改分：未完成")
+        return
+    if not todo:
+        _alert(book, "没有待生效的改分申述", "kpi4s 申述改分")
+    for month, rows in todo:
+        if run_monthly_report(book, month, Who(person.by, appeals.reason(rows), person.login)) is None:
+            return
+
+
+def year_end_button():
+    """年终资料 button: 调薪通知书 next to the workbook, the year sheets painted into it."""
+    from addin.cycle import year
+    book = xw.Book.caller()
+    _live(book, "年终资料", lambda: year.year_end(_saved_path(book), write_book=False))

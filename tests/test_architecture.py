@@ -18,6 +18,7 @@ LAYERS = [
     ("addin.cli", "addin.excel", "addin.demo", "addin.excel_setup", "workbook.kpi4s_store"),   # the doors
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
+    ("addin.cycle",),                                                 # goals, approval, payroll, appeals, year end
     ("addin.render",),                                                # report, targets, forms, letters
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
@@ -26,7 +27,7 @@ LAYERS = [
     ("udfs.functions", "udfs._cells"),                                # the worksheet-function surface
     ("udfs.policy",),
     ("udfs.scoring", "udfs.grading", "udfs.periods", "udfs.pay", "udfs.dates", "udfs.consequences",
-     "udfs.decompose", "udfs.kpis"),                                  # SPEC §3 rules
+     "udfs.decompose", "udfs.kpis", "udfs.cycle"),                    # SPEC §3 and §9 rules
     ("udfs.parse",),
     ("udfs.vocab",),
 ]

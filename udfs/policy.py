@@ -16,17 +16,18 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from .consequences import ConsequenceRules
+from .cycle import CycleRules
 from .dates import CalendarRules
 from .grading import GradingRules
-from .parse import is_blank, number, time_of_day
+from .parse import is_blank, number, text_of, time_of_day
 from .pay import PayRules
 from .periods import PeriodRules
 from .scoring import ScoringRules
-from .vocab import GRADE, InputError, key
+from .vocab import GRADE, YES_NO, InputError, key
 
 
 @dataclass(frozen=True)
-class Policy(ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
+class Policy(CycleRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
     # (fields are listed in reverse base order: scoring first on the 设置 sheet)
     """All policy numbers of SPEC §3 (see each section's rules for the fields)."""
 
@@ -135,7 +136,10 @@ def parse_setting(name: str, value: Any) -> Any:
             numbers = [n / 100 for n in numbers]
         return tuple(numbers)
     if isinstance(default, bool):
-        return key(value) in ("1", "true", "yes", "是", "y")
+        hit = YES_NO.get(text_of(value) if isinstance(value, float) else value)     # 1.0 from a number cell
+        if hit is None:
+            raise InputError(f"「{value}」应填 是 或 否")
+        return hit == "yes"
     if isinstance(default, int):
         n = _num(value)
         if n != int(n):
@@ -163,6 +167,8 @@ def setting_text(name: str, value: Any) -> Any:
         return ",".join(f"{q:g}" for q in value)
     if kind == "deadlines":
         return "; ".join(f"{r}:{d}" for r, d in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return value
 
 

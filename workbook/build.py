@@ -220,6 +220,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
     policy = Policy()
     given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
     rows = [(k, given[k], note) for k, note in S.BOOK_SETTINGS.items()]
+    rows += [(k, "", note) for k, note in S.CYCLE_SETTINGS.items()]       # the cycle's buttons and year end
     rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
         ws.cell(i, 1, k).font = BODY_FONT
@@ -228,7 +229,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
         kind = FIELDS[n].metadata["kind"] if (n := next((f for f in FIELDS if LABELS[f] == k), None)) else None
         if kind in ("share", "ratio"):
             c.number_format = '0%'
-        if k in (S.MONTH_KEY, S.ISSUE_KEY):
+        if k in (S.MONTH_KEY, S.ISSUE_KEY, S.RAISE_DATE_KEY):
             c.number_format = '@'
         ws.cell(i, 3, note).font = NOTE_FONT
     ws.column_dimensions["A"].width = 28
@@ -245,6 +246,10 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
         vocab = FIELDS[n].metadata["vocab"]
         if vocab is not None:
             dv = DataValidation(type="list", formula1='"' + ",".join(vocab.choices) + '"', allow_blank=True)
+            dv.add(f"B{labels.index(LABELS[n]) + 2}")
+            ws.add_data_validation(dv)
+        elif isinstance(FIELDS[n].default, bool):        # 末位名单: 是 / 否
+            dv = DataValidation(type="list", formula1='"' + ",".join(V.YES_NO.choices) + '"', allow_blank=True)
             dv.add(f"B{labels.index(LABELS[n]) + 2}")
             ws.add_data_validation(dv)
     return ws
@@ -283,6 +288,8 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
     add_target_sheets(wb, sample_targets)
+    for sheet in S.CYCLE_INPUTS:              # 目标签署, 员工申述, 绩效面谈, 工资扣款 (SPEC §9)
+        _table_sheet(wb, sheet)
     preview_sheet(wb)
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start

@@ -187,7 +187,8 @@ def _chart(sh, spec: SheetSpec, ch, office: bool) -> None:
     left = sum(_width(spec.widths.get(c, 8.43), True) for c in range(ch.anchor[1]))
     chart = sh.charts.add(left=left + ch.offset[0] * 0.75, top=top + ch.offset[1] * 0.75,
                           width=ch.size[0] * 0.75, height=ch.size[1] * 0.75)
-    chart.chart_type = "column_clustered" if ch.kind == "column" else "bar_clustered"
+    chart.chart_type = ("column_" if ch.kind == "column" else "bar_") + \
+        ("stacked" if getattr(ch, "subtype", None) == "stacked" else "clustered")
     vr1, vc1, _, _ = ch.series[0]["values"]
     last = ch.series[-1]["values"]
     chart.set_source_data(sh.range(*_address(vr1, vc1, last[2], last[3])), plot_by="columns")

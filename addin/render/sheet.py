@@ -38,6 +38,7 @@ class Chart:
     legend: str | None = "bottom"
     gap: int | None = None
     show_hidden: bool = False                   # plot data kept in hidden columns
+    subtype: str | None = None                  # "stacked": series stacked (grades by month)
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
 
 
 def _chart(wb, sheet: str, ch: Chart):
-    chart = wb.add_chart({"type": ch.kind})
+    chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
     for s in ch.series:
         opts = {"name": s["name"], "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
         if s.get("color"):

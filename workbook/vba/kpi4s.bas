@@ -42,6 +42,34 @@ Public Sub OnImportFunctions(ByVal control As Object)
     ImportFunctions
 End Sub
 
+Public Sub OnGoalForms(ByVal control As Object)
+    GoalForms
+End Sub
+
+Public Sub OnApproveMonth(ByVal control As Object)
+    ApproveMonth
+End Sub
+
+Public Sub OnRejectMonth(ByVal control As Object)
+    RejectMonth
+End Sub
+
+Public Sub OnMonthlyReportOverride(ByVal control As Object)
+    MonthlyReportOverride
+End Sub
+
+Public Sub OnPayrollHandoff(ByVal control As Object)
+    PayrollHandoff
+End Sub
+
+Public Sub OnApplyAppeals(ByVal control As Object)
+    ApplyAppeals
+End Sub
+
+Public Sub OnYearEnd(ByVal control As Object)
+    YearEnd
+End Sub
+
 ' The store workbook's own tab hides while kpi4s.xlam is loaded (its tab does the same).
 Public Sub GetGroupVisible(ByVal control As Object, ByRef returnedVal)
     returnedVal = ThisWorkbook.IsAddin Or Not AddinLoaded()
@@ -70,6 +98,34 @@ End Sub
 
 Public Sub CheckBook()
     RunKpi4s "check_button"
+End Sub
+
+Public Sub GoalForms()
+    RunKpi4s "goal_forms_button"
+End Sub
+
+Public Sub ApproveMonth()
+    RunKpi4s "approve_button"
+End Sub
+
+Public Sub RejectMonth()
+    RunKpi4s "reject_button"
+End Sub
+
+Public Sub MonthlyReportOverride()
+    RunKpi4s "monthly_report_override_button"
+End Sub
+
+Public Sub PayrollHandoff()
+    RunKpi4s "payroll_button"
+End Sub
+
+Public Sub ApplyAppeals()
+    RunKpi4s "apply_appeals_button"
+End Sub
+
+Public Sub YearEnd()
+    RunKpi4s "year_end_button"
 End Sub
 
 Public Sub ImportFunctions()
