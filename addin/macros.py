@@ -94,4 +94,54 @@ def decompose_targets(source, year=None, as_of=None) -> Run:
     return run
 
 
-__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets"]
+# --------------------------------------------------------------------------- the dealer group (SPEC §8)
+GROUP_BOOK = "kpi4s-集团汇总.xlsx"          # the group workbook when none is named
+GROUP_TEMPLATE = "kpi4s_group.xlsx"         # workbook/: its 设置 and 使用说明, built by workbook.build_group
+
+
+def report_store(book: StoreBook, month: str):
+    """``--run``: a store's 月度报告 written into its own workbook (runs in a worker process)."""
+    return monthly_report(book, month).results
+
+
+def group_month(settings, sources=(), month=None, run: bool | None = None, workers=None, on_done=None,
+                on_start=None, full: bool = False) -> Run:
+    """集团汇总 computed, archived and rendered (the group workbook itself is not written): the
+    store books named (else 设置「门店工作簿」) read on every core, each store's month validated by
+    the store pipeline (reported first when ``run``; a book unchanged since it was archived is
+    taken from the archive unless ``full``), the archive updated, the sheets drawn."""
+    from addin import group
+    from addin.render import group_trends
+    run = settings.run if run is None else run
+    res = group.compute_group(group.store_sources(settings, sources), settings, month,
+                              report_store if run else None, workers, on_done, on_start, full)
+    clock = Clock()
+    sheets = group_trends.group_sheets(res)
+    clock.mark("排版")
+    return Run(res, sheets, timings=res.timings + clock.marks, summary=text.group_summary(res))
+
+
+def group_report(sources=(), out=None, month=None, run: bool | None = None, archive=None, workers=None,
+                 on_done=None, on_start=None, full: bool = False) -> Run:
+    """`kpi4s group`: the group workbook ``out`` (created from the template when missing; its 设置
+    is read first) with 门店排名, 指标达成, 部门对比, 月度趋势, 集团评定 and 问题清单 replaced."""
+    from addin.group import load_group_settings
+    from addin.io.outputs import template_dir
+    from addin.io.problems import BookError, Problem
+    out = Path(out or GROUP_BOOK)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise BookError([Problem("命令行", None, "--out", f"集团汇总工作簿应为 .xlsx 文件（现为「{out.name}」）")])
+    settings = load_group_settings(out)
+    if archive is not None:
+        settings.archive = archive
+    r = group_month(settings, sources, month, run, workers, on_done, on_start, full)
+    t = time.perf_counter()
+    r.paths = [write_sheets(out if out.exists() else template_dir(GROUP_TEMPLATE) / GROUP_TEMPLATE, r.sheets, out)]
+    r.timings.append(("写入", time.perf_counter() - t))
+    r.summary += f"\n已写入：{r.paths[0]}"
+    log.info("group_report %s: %s", out.name, ", ".join(f"{k} {v:.2f}s" for k, v in r.timings))
+    return r
+
+
+__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets",
+           "group_report", "group_month", "report_store"]

@@ -15,10 +15,12 @@ PACKAGES = ("udfs", "addin", "workbook")
 
 # top to bottom: a module may import only from its own layer's module or from layers below
 LAYERS = [
-    ("addin.cli", "addin.excel", "addin.demo", "workbook.kpi4s_store"),   # the doors ("Run main" module too)
+    ("addin.cli", "addin.excel", "addin.demo", "workbook.kpi4s_store",
+     "workbook.kpi4s_group"),                                         # the doors ("Run main" modules too)
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
     ("addin.render",),                                                # report, targets, forms, letters
+    ("addin.group",),                                                 # the dealer group: roll-up, archive
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
     ("addin.ooxml",),                                                 # the sheet transplant

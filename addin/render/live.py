@@ -93,6 +93,9 @@ def _conditional(sh, r1, c1, r2, c2, opts: dict) -> None:
         cf.add_custom(f'=ISNUMBER(SEARCH("{opts["value"]}",{top_left}))', **style)
     elif kind == "no_blanks":
         cf.add_custom(f"=LEN(TRIM({top_left}))>0", **style)
+    elif kind == "3_color_scale":
+        cf.add_color_scale([opts["min_color"], opts["mid_color"], opts["max_color"]],
+                           thresholds=[opts["min_value"], opts["mid_value"], opts["max_value"]])
     elif kind == "data_bar":
         cf.add_data_bar(opts.get("bar_color", STYLES["head"]["bg_color"]), minimum=opts.get("min_value"),
                         maximum=opts.get("max_value"), gradient=not opts.get("bar_solid", False))
@@ -103,7 +106,7 @@ def _chart(sh, spec: SheetSpec, ch) -> None:
     left = sum(spec.widths.get(c, 8.43) * 7 for c in range(ch.anchor[1]))
     chart = sh.charts.add(left=left + ch.offset[0] * 0.75, top=top + ch.offset[1] * 0.75,
                           width=ch.size[0] * 0.75, height=ch.size[1] * 0.75)
-    chart.chart_type = "column_clustered" if ch.kind == "column" else "bar_clustered"
+    chart.chart_type = {"column": "column_clustered", "line": "line_markers"}.get(ch.kind, "bar_clustered")
     first = ch.series[0]
     vr1, vc1, vr2, vc2 = first["values"]
     if len(ch.series) == 1:
@@ -141,6 +144,8 @@ def paint(book, spec: SheetSpec) -> None:
         _guard("conditional format", spec.name, lambda: _conditional(sh, r1, c1, r2, c2, opts))
     for ch in spec.charts:
         _guard("chart", spec.name, lambda: _chart(sh, spec, ch))
+    if spec.sparklines:          # xlwings has no sparkline API: the trend cells are there, the lines not
+        log.info("%d sparklines on %s skipped (not available through xlwings)", len(spec.sparklines), spec.name)
     if spec.freeze:
         _guard("freeze panes", spec.name, lambda: sh.freeze_panes.freeze_at(
             sh.range((spec.freeze[0] + 1, spec.freeze[1] + 1)).get_address(False, False)))
