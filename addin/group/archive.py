@@ -285,7 +285,9 @@ def _plain(df: pd.DataFrame, columns: list) -> pd.DataFrame:
     """Archived rows back as the frames a store's month carries (NULL → NaN / '')."""
     out = df.reindex(columns=columns).reset_index(drop=True)
     for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype) in ("string", "str"):
+        if out[c].dtype.kind == "M":
+            out[c] = out[c].astype("datetime64[ns]")       # the unit computed months carry (see stores.compact)
+        elif out[c].dtype == object or str(out[c].dtype) in ("string", "str"):
             out[c] = out[c].astype(object).where(out[c].notna(), "")
         elif str(out[c].dtype) in ("Int32", "Int64", "Float64", "boolean"):
             out[c] = out[c].astype(float if str(out[c].dtype) != "boolean" else bool)

@@ -122,8 +122,10 @@ def compact(res: MonthResults) -> dict:
     p["actions"] = [",".join(a) for a in p["actions"]]
     a = res.actions.reindex(columns=ACTIONS).copy()
     a["months"] = ["、".join(f"{m} {g}" for m, g in ms) for ms in a["months"]]
+    sc = res.scorers.reindex(columns=SCORER_COLUMNS).reset_index(drop=True)
+    sc = sc.assign(due=sc["due"].astype("datetime64[ns]"), submitted=sc["submitted"].astype("datetime64[ns]"))
     return dict(people=p.reset_index(drop=True), items=res.items.reindex(columns=ITEMS).reset_index(drop=True),
-                actions=a, scorers=res.scorers.reindex(columns=SCORER_COLUMNS).reset_index(drop=True),
+                actions=a, scorers=sc,
                 history=res.history.reindex(columns=HISTORY_COLUMNS).reset_index(drop=True),
                 grading=res.policy.grading, eval_group=res.policy.eval_group)
 

@@ -27,7 +27,8 @@ def group_months(trend: dict) -> pd.DataFrame:
     st = st.assign(weighted=st["mean"].astype(float) * st["graded"])
     g = st.groupby("month")
     out = pd.DataFrame({"stores": g.size(), "graded": g["graded"].sum(), "weighted": g["weighted"].sum(),
-                        "pay": g["pay"].sum(), **{f"n_{x}": g[f"n_{x}"].sum() for x in GRADES}}).reindex(months)
+                        "pay": g["pay"].sum(min_count=1),                 # 历史 pasted without pay: blank
+                        **{f"n_{x}": g[f"n_{x}"].sum() for x in GRADES}}).reindex(months)
     n = out["graded"].where(out["graded"] > 0)
     out["mean"] = out["weighted"] / n
     for x in GRADES:
@@ -81,21 +82,24 @@ def trends_sheet(res: GroupResults) -> SheetSpec:
         vals = gm[key].to_numpy() if key in gm else [None] * nm
         sh.row(rr, [cell(v) for v in vals], fmt, 2)
     r = r + 2 + len(lines) + 1
-    cats = (r - len(lines) - 2, 2, r - len(lines) - 2, 1 + nm)
+    # the charts start at the first month the archive holds (no line dropping to 0 before it)
+    held = [i for i, m in enumerate(months) if "graded" in gm and m in gm.index and gm.at[m, "graded"] > 0]
+    c0 = 2 + (held[0] if held else 0)
+    cats = (r - len(lines) - 2, c0, r - len(lines) - 2, 1 + nm)
     if nm:
         axis = {"major_gridlines": {"visible": True, "line": {"color": "#E0E0E0"}}}
         sh.charts.append(Chart("line", [{"name": "平均分", "categories": cats,
-                                         "values": (row_of["mean"], 2, row_of["mean"], 1 + nm), "color": NAVY,
+                                         "values": (row_of["mean"], c0, row_of["mean"], 1 + nm), "color": NAVY,
                                          "labels": "0.0"}], title="集团平均分", anchor=(r, 0), size=(470, 260),
                                legend=None, y_axis=dict(axis, num_format="0")))
         sh.charts.append(Chart("line", [
-            {"name": "A+B占比", "categories": cats, "values": (row_of["share_AB"], 2, row_of["share_AB"], 1 + nm),
+            {"name": "A+B占比", "categories": cats, "values": (row_of["share_AB"], c0, row_of["share_AB"], 1 + nm),
              "color": GREEN},
-            {"name": "D+E占比", "categories": cats, "values": (row_of["share_DE"], 2, row_of["share_DE"], 1 + nm),
+            {"name": "D+E占比", "categories": cats, "values": (row_of["share_DE"], c0, row_of["share_DE"], 1 + nm),
              "color": RED}], title="优秀(A+B)与待改进(D+E)占比", anchor=(r, 6), offset=(20, 0), size=(470, 260),
             y_axis=dict(axis, num_format="0%")))
         sh.charts.append(Chart("column", [{"name": "绩效工资合计", "categories": cats,
-                                           "values": (row_of["pay"], 2, row_of["pay"], 1 + nm), "color": BLUE}],
+                                           "values": (row_of["pay"], c0, row_of["pay"], 1 + nm), "color": BLUE}],
                                title="绩效工资合计(元)", anchor=(r, 12), offset=(40, 0), size=(470, 260), legend=None,
                                y_axis=dict(axis, num_format="#,##0")))
         r += 15
@@ -110,7 +114,7 @@ def trends_sheet(res: GroupResults) -> SheetSpec:
         sh.row(r + 1, ["排名", "门店"], "head")
         sh.row(r + 1, heads + ["走势", "较上月"], "head_month", 2)
         first = r + 2
-        mat = st.pivot_table(index="store", columns="month", values=key, aggfunc="sum").reindex(
+        mat = st.pivot_table(index="store", columns="month", values=key, aggfunc="first").reindex(
             index=order, columns=months) if st is not None and len(st) else pd.DataFrame(index=order, columns=months)
         for i, store in enumerate(order):
             rr = first + i
@@ -166,7 +170,7 @@ PEOPLE_FORMATS = ["text", "text", "text", "text", "text", "score", "grade", "gra
 
 def grading_sheet(res: GroupResults) -> SheetSpec:
     sh = SheetSpec(S.GROUP_GRADES, gridlines=False)
-    sh.column_widths([16, 14, 12, 10, 14, 9, 10, 10, 10])
+    sh.column_widths([16, 14, 16, 16, 14, 12, 10, 10, 10])
     sh.heights[0] = 28
     sh.put(0, 0, month_title(res, "集团统一评定"), "title")
     sh.put(1, 0, f"范围：{scope_text(res)}。集团评定只作对照，门店的等级、绩效工资和处理事项仍以门店评定为准。", "sub")

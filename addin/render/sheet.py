@@ -216,6 +216,7 @@ def _chart(wb, sheet: str, ch: Chart):
         opts = {"name": s["name"], "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
         if s.get("color") and ch.kind == "line":
             opts["line"] = {"color": s["color"], "width": 2.25}
+            opts["smooth"] = False
             opts["marker"] = {"type": "circle", "size": 5, "fill": {"color": s["color"]},
                               "border": {"color": s["color"]}}
         elif s.get("color"):

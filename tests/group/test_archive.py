@@ -99,6 +99,16 @@ def test_unchanged_books_come_from_the_archive_with_the_same_results(folder, tmp
         assert a.get_sheet_by_name(name).to_python() == b.get_sheet_by_name(name).to_python(), name
     r4 = kpi4s("-v", "group", folder, "--out", out2, "--archive", db, "--month", MONTH, "--full")
     assert "取自归档" not in r4.stderr
+    # one store changes: it is read again, the other comes from the archive; same sheets as reading both
+    fixed = [r if r[1] != "U3" else [*r[:4], {"产值": 100, "返修率": 0.02}[r[3]], r[5]] for r in ACTUALS_B]
+    store_b(folder / "乙店.xlsx", actuals=fixed)
+    mixed = kpi4s("-v", "group", folder, "--out", out1, "--archive", db, "--month", MONTH)
+    assert mixed.returncode == 0, mixed.stderr
+    assert "1 家门店的工作簿自上次汇总后未变" in mixed.stdout
+    assert kpi4s("group", folder, "--out", out2, "--archive", db, "--month", MONTH, "--full").returncode == 0
+    a, b = CalamineWorkbook.from_path(str(out1)), CalamineWorkbook.from_path(str(out2))
+    for name in S.GROUP_OUTPUTS:
+        assert a.get_sheet_by_name(name).to_python() == b.get_sheet_by_name(name).to_python(), name
 
 
 def test_stores_archived_lately_without_a_workbook_now_are_named(folder, tmp_path):
