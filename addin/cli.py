@@ -69,8 +69,12 @@ def _group(args) -> int:
     from addin.render.text import store_line
     bar = None
     if not args.quiet and sys.stderr.isatty():
+        import shutil
+
         from tqdm import tqdm
-        bar = tqdm(total=0, desc="读取门店", unit="店", file=sys.stderr, dynamic_ncols=True, leave=False)
+        size = shutil.get_terminal_size((100, 20))          # a terminal that reports no size (0 × 0): 100 × 20
+        bar = tqdm(total=0, desc="读取门店", unit="店", file=sys.stderr, ncols=size.columns or 100,
+                   nrows=size.lines or 20)
 
     def start(n: int) -> None:
         if bar is not None:

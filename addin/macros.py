@@ -132,8 +132,9 @@ def group_report(sources=(), out=None, month=None, run: bool | None = None, arch
     if out.suffix.lower() not in (".xlsx", ".xlsm"):
         raise BookError([Problem("命令行", None, "--out", f"集团汇总工作簿应为 .xlsx 文件（现为「{out.name}」）")])
     settings = load_group_settings(out)
-    if archive is not None:
-        settings.archive = archive
+    if archive is not None:                  # typed on the command line: a path is relative to where it runs
+        from addin.group.archive import target
+        settings.archive = target(str(archive), Path.cwd())[1]
     r = group_month(settings, sources, month, run, workers, on_done, on_start, full)
     t = time.perf_counter()
     r.paths = [write_sheets(out if out.exists() else template_dir(GROUP_TEMPLATE) / GROUP_TEMPLATE, r.sheets, out)]

@@ -9,6 +9,7 @@ is named as bad.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing as mp
 import os
@@ -63,32 +64,38 @@ def _pool(jobs: list, report, n: int, results: dict, done) -> list:
     running: dict = {}
     lost: list = []
     broken = False
-    with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
-        def submit():
-            nonlocal broken
-            while not broken and len(running) < 2 * n:
-                job = next(todo, None)
-                if job is None:
-                    return
-                try:
-                    running[pool.submit(read_store, job[1][0], job[1][1], report)] = job
-                except BrokenProcessPool:
-                    lost.append(job)
-                    broken = True
+    # the objects loaded so far go to the permanent generation: the forked workers' collections skip
+    # them (about 5% of a store's time) and leave their memory pages shared
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=n, mp_context=_context()) as pool:
+            def submit():
+                nonlocal broken
+                while not broken and len(running) < 2 * n:
+                    job = next(todo, None)
+                    if job is None:
+                        return
+                    try:
+                        running[pool.submit(read_store, job[1][0], job[1][1], report)] = job
+                    except BrokenProcessPool:
+                        lost.append(job)
+                        broken = True
 
-        submit()
-        while running:
-            finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-            for f in finished:
-                job = running.pop(f)
-                try:
-                    results[job[0]] = f.result()
-                except BrokenProcessPool:
-                    broken = True
-                    lost.append(job)
-                    continue
-                done(results[job[0]])
             submit()
+            while running:
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for f in finished:
+                    job = running.pop(f)
+                    try:
+                        results[job[0]] = f.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        lost.append(job)
+                        continue
+                    done(results[job[0]])
+                submit()
+    finally:
+        gc.unfreeze()
     lost += list(todo)                        # never submitted after the pool broke
     if lost:
         log.warning("a worker died; %d store(s) to retry", len(lost))

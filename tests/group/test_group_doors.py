@@ -74,3 +74,39 @@ def test_group_workbook_prints(folder, tmp_path):
         assert words in text, words
     _, league = table(values(out, S.LEAGUE), "排名", 8)
     assert len(league) == 3
+
+
+def test_progress_bar_and_a_line_per_store_on_a_terminal(folder, tmp_path):
+    """On a terminal (stderr a tty) `kpi4s group` shows tqdm's bar and one line per store."""
+    import os
+    import pty
+    import sys
+
+    from helpers import ROOT
+    import fcntl
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))     # a 120-column terminal
+    proc = subprocess.Popen([sys.executable, "-m", "addin.cli", "group", str(folder), "--out", str(tmp_path / "g.xlsx"),
+                             "--month", MONTH, "--archive", "a.duckdb"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=slave, env={**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100"})
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=300)
+    os.close(master)
+    text = seen.decode("utf-8", "replace")
+    assert proc.returncode == 0, text
+    assert "读取门店" in text and "4/4" in text                        # the bar, to the last store
+    for line in ("✓ 甲店（甲店.xlsx）2026-09 参评 3 人", "✗ 丙店（丙店.xlsx）2 处错误，未汇总", "– 丁店（丁店.xlsx）缺少 2026-09"):
+        assert line in text, line
+    assert "集团 2026-09 集团汇总" in out.decode("utf-8")
+    assert (tmp_path / "a.duckdb").exists()                          # --archive relative to where it runs
