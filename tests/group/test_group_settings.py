@@ -36,3 +36,18 @@ def test_which_files_are_store_books(tmp_path):
     assert [p.sheet for p in problems] == ["e.et", str(tmp_path / "x.xlsx"), "f.txt"]
     assert [p.message.split("，")[0].split("（")[0] for p in problems] == [
         "不支持 .et 格式", "文件或文件夹不存在", "不是 Excel 工作簿"]
+
+
+def test_the_committed_group_template_is_what_the_builder_makes(tmp_path):
+    """workbook/kpi4s_group.xlsx is built by workbook.build_group (run it after changing a setting)."""
+    from helpers import ROOT, values
+
+    from addin.group.settings import load_group_settings
+    from workbook.build_group import new_group_workbook
+    built = tmp_path / "built.xlsx"
+    new_group_workbook().save(built)
+    committed = ROOT / "workbook" / "kpi4s_group.xlsx"
+    for sheet in ("设置", "使用说明"):
+        assert values(committed, sheet) == values(built, sheet), f"{sheet}: run python -m workbook.build_group"
+    s = load_group_settings(committed)                       # the template's own settings read back
+    assert (s.name, s.month, s.run, s.policy.group_scope, s.policy.grading) == ("集团", None, False, "off", "capped")
