@@ -133,8 +133,9 @@ def league_sheet(res: GroupResults) -> SheetSpec:
     sh.put(r, 0, "三、门店排名（按参评员工平均分；指导比例检查：A 或 A+B 人数超过按门店人数计算的指导人数）", "section")
     rows = lg.reindex(columns=LEAGUE_KEYS).astype(object).values.tolist() if len(lg) else []
     total = ["", "集团合计", *[t.get(k) for k in LEAGUE_KEYS[2:]]]
-    total[LEAGUE_KEYS.index("over_text")] = t.get("over_text") or (f"{t.get('stores_over', 0)} 家门店超出"
-                                                                  if t.get("stores_over") else "")
+    total[LEAGUE_KEYS.index("over_text")] = "；".join(
+        ([f"{t['stores_over']} 家门店超出"] if t.get("stores_over") else []) +
+        ([f"全集团 {t['over_text']}"] if t.get("over_text") else []))
     first, nxt = grid(sh, r + 1, LEAGUE_HEADERS, rows, LEAGUE_FORMATS, total=total if len(lg) else None)
     k = len(rows)
     if k:

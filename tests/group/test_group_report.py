@@ -42,6 +42,8 @@ def test_league_table_by_hand(group_run):
     assert [b[g] for g in "ABCDE"] == [1, 0, 1, 1, 0]
     # 3 people: guideline 0/1/2/0/0 (largest remainder); 乙店 grades by the bands and has an A
     assert b["指导比例检查"] == "A 1人＞指导0人" and a["指导比例检查"] in ("", None)
+    # the group's 6 people: guideline A0 B1, the stores gave one A and one B
+    assert total["指导比例检查"] == "1 家门店超出；全集团 A 1人＞指导0人；A+B 2人＞指导1人"
     assert a["绩效工资(元)"] == pytest.approx(1425 + 10240 + 3500)
     assert b["绩效工资(元)"] == pytest.approx(1800 + 6225 + 1200)
     assert total["绩效工资(元)"] == pytest.approx(sum(PAY.values()))
