@@ -10,11 +10,11 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from addin.io import guard
 from addin.io.problems import Problem
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 UNSUPPORTED = (".et", ".ett", ".xlsb", ".ods", ".numbers", ".csv")     # named, not read
-MAX_UNPACKED = 512 * 1024 * 1024      # a store workbook larger than this unpacked is refused (zip bomb)
 WHERE = "门店工作簿"
 
 
@@ -48,18 +48,18 @@ def find_books(sources, exclude=()) -> tuple[list[Path], list[Problem]]:
 
 
 def package_problem(path: Path) -> str | None:
-    """Why a .xlsx/.xlsm cannot be read safely (None when it can): not a zip package, or one
-    whose parts unpack to more than MAX_UNPACKED (a zip bomb would exhaust memory)."""
+    """Why a store book cannot be read safely (None when it can): not a zip package, or one that
+    would exhaust memory (addin.io.guard: a zip bomb, a stray cell far away). Checked here so a
+    bad file is named before a worker process spends anything on it."""
     if path.suffix.lower() == ".xls":
         return None
     try:
-        with zipfile.ZipFile(path) as z:
-            size = sum(i.file_size for i in z.infolist())
+        with zipfile.ZipFile(path):
+            pass
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         return f"无法读取工作簿（文件损坏，或不是 .xlsx 格式）：{type(exc).__name__}"
-    if size > MAX_UNPACKED:
-        return f"工作簿解压后超过 {MAX_UNPACKED // 2**20} MB，疑似损坏或压缩炸弹，未读取"
-    return None
+    unsafe = guard.package_problems(path)
+    return "；".join(f"[{where}] {msg}" if where != path.name else msg for where, msg in unsafe) or None
 
 
-__all__ = ["find_books", "package_problem", "BOOK_SUFFIXES", "MAX_UNPACKED"]
+__all__ = ["find_books", "package_problem", "BOOK_SUFFIXES"]

@@ -10,7 +10,7 @@ from group_stores import MONTH, crash_on, league_stores, store_a
 from helpers import digest, hand_book, kpi4s, values
 
 from addin import group
-from addin.group import books
+from addin.io import guard
 from addin.group.settings import GroupSettings
 from addin.io import schema as S
 
@@ -70,9 +70,27 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(tmp_path, monkeypatch):
     bomb = tmp_path / "炸弹.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 2**20))
-    monkeypatch.setattr(books, "MAX_UNPACKED", 2**20)
+    monkeypatch.setattr(guard, "MAX_UNPACKED", 2**20)
     res = group.read_store(bomb, MONTH)
     assert res.status == "bad" and "压缩炸弹" in res.problems[0].message
+
+
+def test_a_stray_cell_far_away_is_named_not_a_crash(folder, tmp_path):
+    """One cell typed at XFD1048576 would make the reader allocate 17 billion cells (the process
+    aborts): the book is refused with its sheet named; the other stores go on, the command too."""
+    from openpyxl import load_workbook
+    wb = load_workbook(folder / "甲店.xlsx")
+    wb[S.ROSTER]["XFD1048576"] = "x"
+    wb.save(folder / "甲店.xlsx")
+    out = tmp_path / "g.xlsx"
+    run = kpi4s("group", folder, "--out", out, "--month", MONTH, "--workers", "1")
+    assert run.returncode == 0, run.stderr
+    st = _status(out)
+    assert st["甲店", "甲店.xlsx"][0] == "有错误未汇总" and league_stores(out) == ["乙店"]
+    rows = values(out, S.GROUP_PROBLEMS)
+    assert any("[员工名册] 使用范围一直到 XFD1048576" in str(r[5]) for r in rows if r and len(r) > 5)
+    single = kpi4s("check", folder / "甲店.xlsx")                # every door: the store's own commands too
+    assert single.returncode == 2 and "[员工名册]" in single.stderr and "XFD1048576" in single.stderr
 
 
 def test_a_worker_that_dies_costs_only_its_store(folder, tmp_path):
