@@ -70,7 +70,7 @@ LEAGUE_HEADERS = ["排名", "门店", "参评", "免考核", "平均分", "标�
                   "绩效工资(元)", *[ACTION.label(c) for c in ACTION.codes], "逾期评分(人次)", "未提交评分", "逾期罚款(元)"]
 LEAGUE_FORMATS = ["int", "bold", "int", "int", "score", "score", "score", "score", *["int"] * 5, "text", "money",
                   *["int"] * len(ACTION.codes), "int", "int", "money"]
-LEAGUE_WIDTHS = [6, 16, 7, 7, 9, 8, 9, 9, 5, 5, 5, 5, 5, 30, 14, 11, 11, 15, 15, 9, 11, 10, 12]
+LEAGUE_WIDTHS = [6, 16, 7, 7, 9, 8, 9, 9, 5, 5, 5, 5, 5, 42, 14, 11, 11, 15, 15, 9, 11, 10, 12]
 LEAGUE_KEYS = ["rank", "store", "graded", "exempt", "mean", "std", "max", "min", *GRADES, "over_text", "pay",
                *[f"act_{c}" for c in ACTION.codes], "late", "unsubmitted", "fines"]
 
