@@ -98,6 +98,40 @@ def _cycle(kind: str):
         print(r.summary)
         return 0
     return run
+def _group(args) -> int:
+    """集团汇总: on a terminal a progress bar and a line per store (stderr); the summary on stdout."""
+    from addin import macros
+    from addin.render.text import store_line
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        import shutil
+
+        from tqdm import tqdm
+        size = shutil.get_terminal_size((100, 20))          # a terminal that reports no size (0 × 0): 100 × 20
+        bar = tqdm(total=0, desc="读取门店", unit="店", file=sys.stderr, ncols=size.columns or 100,
+                   nrows=size.lines or 20)
+
+    def start(n: int) -> None:
+        if bar is not None:
+            bar.reset(total=n)
+
+    def done(store) -> None:
+        log.info("%s", store_line(store))
+        if bar is not None:
+            bar.write(store_line(store), file=sys.stderr)
+            bar.set_postfix_str(store.store, refresh=False)
+            bar.update(1)
+
+    try:
+        run = macros.group_report(args.stores, out=args.out, month=args.month, run=args.run_stores or None,
+                                  archive=args.archive, workers=args.workers, on_done=done, on_start=start,
+                                  full=args.full)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(run.summary)
+    return 0
 
 
 def _demo(args) -> int:
@@ -220,6 +254,19 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="the letters' issue date (YYYY-MM-DD; default 设置「签发日期」, else today)")
     s.add_argument("--pdf", action="store_true", help="also convert the letters to PDF with LibreOffice")
     s.set_defaults(run=_cycle("year"))
+    s = sub.add_parser("group", help="集团汇总: many store workbooks → one group workbook and the archive")
+    s.add_argument("stores", nargs="*", metavar="STORE_BOOK_OR_FOLDER",
+                   help="store workbooks and/or folders of them (default: the group workbook's 设置「门店工作簿」)")
+    s.add_argument("--month", help="YYYY-MM (default: the group workbook's 设置, else the month most stores name)")
+    s.add_argument("--out", help="the group workbook to write (default: ./kpi4s-集团汇总.xlsx; created if missing)")
+    s.add_argument("--run", dest="run_stores", action="store_true",
+                   help="run each store's 月度报告 first (writes the store workbooks)")
+    s.add_argument("--archive", help="archive database: a file, or postgresql://… (default: beside the group workbook)")
+    s.add_argument("--workers", type=int, help="processes reading the stores (default: one per core)")
+    s.add_argument("--full", action="store_true",
+                   help="read every store workbook again, even those unchanged since their month was archived")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_group)
 
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")

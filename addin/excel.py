@@ -241,3 +241,36 @@ def year_end_button():
     from addin.cycle import year
     book = xw.Book.caller()
     _live(book, "年终资料", lambda: year.year_end(_saved_path(book), write_book=False))
+
+
+# --------------------------------------------------------------------------- the dealer group (SPEC §8)
+def _values(sheet) -> list:
+    last = sheet.used_range.last_cell
+    return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+
+
+def run_group_report(book, sources=(), month: str | None = None):
+    """集团汇总 on the open group workbook: its 设置 (unsaved edits count) name the store books and
+    the archive; the stores are read from their files, the archive is written, and the output
+    sheets are painted into the open book (which Excel keeps locked, so it is not saved here).
+    Returns the Run or None."""
+    from pathlib import Path
+
+    from addin.group import read_group_settings
+    try:
+        names = [s.name for s in book.sheets]
+        rows = _values(book.sheets[S.SETTINGS]) if S.SETTINGS in names else []
+        settings = read_group_settings(rows, Path(book.fullname))
+        run = macros.group_month(settings, sources, month)
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 集团汇总：未汇总")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary, "kpi4s 集团汇总")
+    return run
+
+
+def group_report_button():
+    """RunPython target of the 集团汇总 button (Excel desktop, in the group workbook)."""
+    run_group_report(xw.Book.caller())

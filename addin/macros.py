@@ -113,9 +113,6 @@ def decompose_targets(source, year=None, as_of=None) -> Run:
     return run
 
 
-__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets"]
-
-
 # --------------------------------------------------------------------------- the cycle (SPEC §9)
 def apply_appeals(path, by) -> Run:
     """员工申述 --apply: re-run every month with accepted appeals not yet in 历史, oldest first —
@@ -139,3 +136,55 @@ def apply_appeals(path, by) -> Run:
         lines.append(f"提示：{todo[0][0]} 之后已出报告的月份（{'、'.join(later)}）的连续等级与处理事项按当时的历史计算，"
                      "如受影响请重新运行这些月份（已审批的需覆盖重算）")
     return Run(last.results if last else None, paths=paths, summary="\n".join(lines))
+# --------------------------------------------------------------------------- the dealer group (SPEC §8)
+GROUP_BOOK = "kpi4s-集团汇总.xlsx"          # the group workbook when none is named
+GROUP_TEMPLATE = "kpi4s_group.xlsx"         # workbook/: its 设置 and 使用说明, built by workbook.build_group
+
+
+def report_store(book: StoreBook, month: str):
+    """``--run``: a store's 月度报告 written into its own workbook (runs in a worker process)."""
+    return monthly_report(book, month).results
+
+
+def group_month(settings, sources=(), month=None, run: bool | None = None, workers=None, on_done=None,
+                on_start=None, full: bool = False) -> Run:
+    """集团汇总 computed, archived and rendered (the group workbook itself is not written): the
+    store books named (else 设置「门店工作簿」) read on every core, each store's month validated by
+    the store pipeline (reported first when ``run``; a book unchanged since it was archived is
+    taken from the archive unless ``full``), the archive updated, the sheets drawn."""
+    from addin import group
+    from addin.render import group_trends
+    run = settings.run if run is None else run
+    res = group.compute_group(group.store_sources(settings, sources), settings, month,
+                              report_store if run else None, workers, on_done, on_start, full)
+    clock = Clock()
+    sheets = group_trends.group_sheets(res)
+    clock.mark("排版")
+    return Run(res, sheets, timings=res.timings + clock.marks, summary=text.group_summary(res))
+
+
+def group_report(sources=(), out=None, month=None, run: bool | None = None, archive=None, workers=None,
+                 on_done=None, on_start=None, full: bool = False) -> Run:
+    """`kpi4s group`: the group workbook ``out`` (created from the template when missing; its 设置
+    is read first) with 门店排名, 指标达成, 部门对比, 月度趋势, 集团评定 and 问题清单 replaced."""
+    from addin.group import load_group_settings
+    from addin.io.outputs import template_dir
+    from addin.io.problems import BookError, Problem
+    out = Path(out or GROUP_BOOK)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise BookError([Problem("命令行", None, "--out", f"集团汇总工作簿应为 .xlsx 文件（现为「{out.name}」）")])
+    settings = load_group_settings(out)
+    if archive is not None:                  # typed on the command line: a path is relative to where it runs
+        from addin.group.archive import target
+        settings.archive = target(str(archive), Path.cwd())[1]
+    r = group_month(settings, sources, month, run, workers, on_done, on_start, full)
+    t = time.perf_counter()
+    r.paths = [write_sheets(out if out.exists() else template_dir(GROUP_TEMPLATE) / GROUP_TEMPLATE, r.sheets, out)]
+    r.timings.append(("写入", time.perf_counter() - t))
+    r.summary += f"\n已写入：{r.paths[0]}"
+    log.info("group_report %s: %s", out.name, ", ".join(f"{k} {v:.2f}s" for k, v in r.timings))
+    return r
+
+
+__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets",
+           "apply_appeals", "group_report", "group_month", "report_store"]

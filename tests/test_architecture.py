@@ -15,11 +15,13 @@ PACKAGES = ("udfs", "addin", "workbook")
 
 # top to bottom: a module may import only from its own layer's module or from layers below
 LAYERS = [
-    ("addin.cli", "addin.excel", "addin.demo", "addin.excel_setup", "workbook.kpi4s_store"),   # the doors
+    ("addin.cli", "addin.excel", "addin.demo", "addin.excel_setup", "workbook.kpi4s_store",
+     "workbook.kpi4s_group"),                                         # the doors ("Run main" modules too)
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
     ("addin.cycle",),                                                 # goals, approval, payroll, appeals, year end
     ("addin.render",),                                                # report, targets, forms, letters
+    ("addin.group",),                                                 # the dealer group: roll-up, archive
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
     ("addin.ooxml",),                                                 # the sheet transplant

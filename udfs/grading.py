@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .parse import floats
-from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, InputError, setting
+from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, GROUP_SCOPE, InputError, setting
 
 _LETTERS = np.array(GRADES, dtype=object)
 
@@ -169,3 +169,26 @@ def bottom_ranks(scores, groups=None, share: float = RULES.bottom_share) -> tupl
     listed[valid] = r <= k
     rank[valid] = r
     return listed, rank
+# --------------------------------------------------------------------------- SPEC §8: the dealer group
+@dataclass(frozen=True)
+class GroupRules:
+    """The group workbook's own grading setting (its 设置 sheet also takes the GradingRules above:
+    bands, quotas and method of the group-level grading)."""
+
+    group_scope: str = setting("off", "集团统一评定",
+                               "不启用 / 全集团 / 按部门：在门店等级之外，按集团范围再评一次等级并列出差异（方式、比例同上）",
+                               vocab=GROUP_SCOPE)
+
+
+def over_quota(counts, quotas=RULES.quotas) -> tuple[np.ndarray, np.ndarray]:
+    """Which evaluation groups break the grade guideline at the top (SPEC §3.2, §8).
+
+    counts: (k, 5) graded people per grade A…E of each group. A group breaks the guideline when
+    it has more A than the A quota, or more A and B together than the A and B quotas together —
+    the limit capped grading enforces (quotas by :func:`quota_counts` of the group's size).
+    Returns (the guideline counts (k, 5), a bool per group).
+    """
+    c = np.asarray(counts, dtype=np.int64).reshape(-1, 5)
+    guide = quota_counts(c.sum(axis=1), quotas) if len(c) else np.zeros((0, 5), dtype=np.int64)
+    over = (c[:, 0] > guide[:, 0]) | (c[:, 0] + c[:, 1] > guide[:, 0] + guide[:, 1])
+    return guide, over

@@ -246,6 +246,19 @@ TABLE_COLUMN = _v("column", "列",
                   ("weight", "权重", ()),
                   ("direction", "方向", ()))
 
+# --------------------------------------------------------------------------- SPEC §8 dealer group
+GROUP_SCOPE = _v("group_scope", "集团统一评定",
+                 ("off", "不启用", ("否", "无", "关闭", "no"), "只用各门店自己评定的等级"),
+                 ("group", "全集团", ("集团", "是", "yes", "全部门店"), "全集团参评员工合在一起按比例评定"),
+                 ("department", "按部门", ("部门", "同名部门", "跨店部门"), "各门店同名部门合在一起按比例评定"))
+
+STORE_STATUS = _v("store_status", "门店状态",
+                  ("ok", "已汇总", ("正常",)),
+                  ("bad", "有错误未汇总", ("错误", "有错误")),
+                  ("missing", "缺少本月数据", ("缺少", "未提交")),
+                  ("absent", "未提供工作簿", ("缺工作簿",)),
+                  ("skipped", "已跳过", ("跳过",)))
+
 # --------------------------------------------------------------------------- misc
 YES_NO = _v("yes_no", "是否",
             ("yes", "是", ("y", "true", "1", "√", "✓", "x", "否决")),
@@ -300,7 +313,8 @@ SECTIONS = tuple(dict.fromkeys(SECTIONS_PROFIT + SECTIONS_FUNCTIONAL))
 
 ALL = (DIRECTION, ITEM_KIND, GRADE, GRADING, EVAL_GROUP, PERIOD, CATEGORY, PAY_METHOD, STATUS,
        CALENDAR, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG,
-       APPROVAL, TRAIL_EVENT, APPEAL_DECISION, INTERVIEW, GOAL_STATUS, PAY_BASIS)
+       APPROVAL, TRAIL_EVENT, APPEAL_DECISION, INTERVIEW, GOAL_STATUS, PAY_BASIS,
+       GROUP_SCOPE, STORE_STATUS)
 
 
 # --------------------------------------------------------------------------- settings

@@ -318,3 +318,18 @@ HELP = MappingProxyType({
     (TARGET_ACTUALS, "month"): "YYYY-MM",
     (TARGET_ACTUALS, "owner"): "留空 = 全店；上级未填时按其下责任人合计",
 })
+
+
+# --- the group workbook (SPEC §8): its 设置 and the sheets `kpi4s group` writes -------------------
+GROUP_NAME_KEY, STORES_KEY, ARCHIVE_KEY, RUN_KEY = "集团名称", "门店工作簿", "归档数据库", "先运行门店月度报告"
+GROUP_SETTINGS = MappingProxyType({     # the group workbook's own settings: key → note
+    GROUP_NAME_KEY: "集团（或区域）名称，显示在汇总标题",
+    MONTH_KEY: "汇总月份 YYYY-MM；留空 = 各门店工作簿设置中最多的月份；命令行 --month 可覆盖",
+    STORES_KEY: "门店工作簿所在文件夹（相对本工作簿所在文件夹；留空 = 本文件夹），每店一个 .xlsx/.xlsm",
+    ARCHIVE_KEY: "归档数据库：留空 = 本工作簿旁的 kpi4s-归档.duckdb；也可填其他文件路径，"
+                 "或服务器数据库连接串（如 postgresql://用户@主机/库名）",
+    RUN_KEY: "是 = 汇总前先为每个门店运行月度报告（写入门店工作簿）；否 = 只读取",
+})
+LEAGUE, KPI_HEAT, DEPT_VIEW, TRENDS, GROUP_GRADES, GROUP_PROBLEMS = (
+    "门店排名", "指标达成", "部门对比", "月度趋势", "集团评定", "问题清单")
+GROUP_OUTPUTS = (LEAGUE, KPI_HEAT, DEPT_VIEW, TRENDS, GROUP_GRADES, GROUP_PROBLEMS)

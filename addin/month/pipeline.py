@@ -215,10 +215,12 @@ def period_step(history: pd.DataFrame, people: pd.DataFrame, month: str, policy:
     return out
 
 
-def compute_month(source, month: str | None = None, clock: Clock | None = None) -> MonthResults:
+def compute_month(source, month: str | None = None, clock: Clock | None = None,
+                  periods: bool = True) -> MonthResults:
     """Validate the month's inputs and compute every person's results (SPEC §3).
 
     source: a path, {sheet: values} or a StoreBook. Raises BookError listing every problem.
+    periods: also the quarter/year tables the month closes (the group roll-up needs none).
     """
     clock = clock or Clock()
     book = load_book(source, month)
@@ -247,7 +249,7 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None) 
         store=book.store, month=month, policy=policy, people=people.reindex(columns=PEOPLE_COLUMNS),
         items=a.items.reindex(columns=ITEM_COLUMNS), adjustments=a.adjustments[ADJUSTMENT_COLUMNS],
         history=history[HISTORY_COLUMNS], actions=actions, scorers=scorers,
-        periods=period_step(history, people, month, policy),
+        periods=period_step(history, people, month, policy) if periods else [],
         progress=a.plan.progress if a.plan else None, progress_as_of=a.plan.as_of if a.plan else None,
         warnings=warnings, timings=clock.marks, history_kept=kept,
         appeals=cyc.appeals if cyc else None, interviews=CY.interviews_for(cyc.interviews if cyc else None, month, people),

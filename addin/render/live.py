@@ -175,6 +175,9 @@ def _conditional(sh, r1, c1, r2, c2, opts: dict) -> None:
         cf.add_custom(f'=NOT(ISERROR(SEARCH("{opts["value"]}",{top_left})))', **style)
     elif kind == "no_blanks":
         cf.add_custom(f"=LEN(TRIM({top_left}))>0", **style)
+    elif kind == "3_color_scale":
+        cf.add_color_scale([opts["min_color"], opts["mid_color"], opts["max_color"]],
+                           thresholds=[opts["min_value"], opts["mid_value"], opts["max_value"]])
     elif kind == "data_bar":
         cf.add_data_bar(opts.get("bar_color", STYLES["head"]["bg_color"]), minimum=opts.get("min_value"),
                         maximum=opts.get("max_value"), gradient=not opts.get("bar_solid", False))
@@ -187,13 +190,16 @@ def _chart(sh, spec: SheetSpec, ch, office: bool) -> None:
     left = sum(_width(spec.widths.get(c, 8.43), True) for c in range(ch.anchor[1]))
     chart = sh.charts.add(left=left + ch.offset[0] * 0.75, top=top + ch.offset[1] * 0.75,
                           width=ch.size[0] * 0.75, height=ch.size[1] * 0.75)
-    chart.chart_type = ("column_" if ch.kind == "column" else "bar_") + \
-        ("stacked" if getattr(ch, "subtype", None) == "stacked" else "clustered")
+    if ch.kind == "line":
+        chart.chart_type = "line_markers"
+    else:
+        chart.chart_type = ("column_" if ch.kind == "column" else "bar_") + \
+            ("stacked" if getattr(ch, "subtype", None) == "stacked" else "clustered")
     vr1, vc1, _, _ = ch.series[0]["values"]
-    last = ch.series[-1]["values"]
+    last = ch.series[-1]["values"]                # adjacent value columns: one source block
     chart.set_source_data(sh.range(*_address(vr1, vc1, last[2], last[3])), plot_by="columns")
     cr1, cc1, cr2, cc2 = ch.series[0]["categories"]
-    chart.set_x_axis_values(sh.range(*_address(cr1, cc1, cr2, cc2)))
+    _guard("chart categories", sh.name, lambda: chart.set_x_axis_values(sh.range(*_address(cr1, cc1, cr2, cc2))))
     for i, s in enumerate(ch.series, 1):
         _guard("chart series", sh.name, lambda: _series(_nth_series(chart, i, len(ch.series)), s))
     if ch.title:
@@ -299,6 +305,8 @@ def paint(book, spec: SheetSpec) -> None:
         _guard("note", spec.name, lambda: sh.range((r + 1, c + 1)).add_note(text))
     for ch in spec.charts:
         _guard("chart", spec.name, lambda: _chart(sh, spec, ch, office))
+    if spec.sparklines:          # xlwings has no sparkline API: the trend cells are there, the lines not
+        log.info("%d sparklines on %s skipped (not available through xlwings)", len(spec.sparklines), spec.name)
     if spec.freeze:
         _guard("freeze panes", spec.name, lambda: sh.freeze_panes.freeze_at(
             sh.range((spec.freeze[0] + 1, spec.freeze[1] + 1)).get_address(False, False)))
