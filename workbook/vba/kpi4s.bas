@@ -70,9 +70,18 @@ Public Sub OnYearEnd(ByVal control As Object)
     YearEnd
 End Sub
 
+Public Sub OnGroupReport(ByVal control As Object)
+    GroupReport
+End Sub
+
 ' The store workbook's own tab hides while kpi4s.xlam is loaded (its tab does the same).
 Public Sub GetGroupVisible(ByVal control As Object, ByRef returnedVal)
     returnedVal = ThisWorkbook.IsAddin Or Not AddinLoaded()
+End Sub
+
+' The group report button belongs to the add-in: a store workbook's own tab never shows it.
+Public Sub GetAddinOnly(ByVal control As Object, ByRef returnedVal)
+    returnedVal = ThisWorkbook.IsAddin
 End Sub
 
 ' ---------------------------------------------------------------- macros (Alt+F8)
@@ -126,6 +135,10 @@ End Sub
 
 Public Sub YearEnd()
     RunKpi4s "year_end_button"
+End Sub
+
+Public Sub GroupReport()
+    RunKpi4s "group_report_button"
 End Sub
 
 Public Sub ImportFunctions()
