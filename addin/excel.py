@@ -257,8 +257,13 @@ def run_group_report(book, sources=(), month: str | None = None):
     from pathlib import Path
 
     from addin.group import read_group_settings
+    names = [s.name for s in book.sheets]
+    if S.ROSTER in names:                    # pressed in a store workbook: it has no stores to gather
+        _alert(book, f"当前工作簿「{book.name}」是门店工作簿（有「{S.ROSTER}」表）。集团汇总请在集团汇总工作簿"
+               f"（由 workbook/kpi4s_group.xlsx 复制）中点击，并在其设置「{S.STORES_KEY}」填写门店工作簿所在文件夹。",
+               "kpi4s 集团汇总：未汇总")
+        return None
     try:
-        names = [s.name for s in book.sheets]
         rows = _values(book.sheets[S.SETTINGS]) if S.SETTINGS in names else []
         settings = read_group_settings(rows, Path(book.fullname))
         run = macros.group_month(settings, sources, month)

@@ -65,6 +65,16 @@ def test_button_shows_bad_settings_and_paints_nothing(folder, tmp_path):
     assert [a["func"] for a in actions] == ["alert"] and "集团统一评定" in str(actions[0]["args"])
 
 
+def test_button_in_a_store_workbook_says_where_to_press_it(folder, tmp_path):
+    store = sorted(folder.glob("*.xlsx"))[0]
+    import addin.excel as excel
+    book = _office_js_book(store)
+    assert excel.run_group_report(book) is None
+    actions = book.json()["actions"]
+    assert [a["func"] for a in actions] == ["alert"]
+    assert "是门店工作簿" in actions[0]["args"][0] and "门店工作簿」填写" in actions[0]["args"][0]
+
+
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice not installed")
 def test_group_workbook_prints(folder, tmp_path):
     out = group_book(tmp_path / "集团.xlsx", **{"集团统一评定": "全集团"})
