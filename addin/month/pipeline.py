@@ -195,9 +195,11 @@ def scorer_step(subs: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
     out["fine"] = out["days_late"] * policy.fine_per_day
     missing = dl[~dl["role"].isin(set(out["role"]))]
     if len(missing):
-        out = pd.concat([out, pd.DataFrame({"scorer": "", "role": missing["role"], "employee_id": "", "due": missing["due"],
-                                            "submitted": np.datetime64("NaT", "s"), "days_late": np.nan,
-                                            "fine": np.nan})], ignore_index=True)
+        extra = pd.DataFrame({"scorer": "", "role": missing["role"].to_numpy(), "employee_id": "",
+                              "due": missing["due"].to_numpy().astype("datetime64[s]"),
+                              "submitted": np.full(len(missing), np.datetime64("NaT", "s")),
+                              "days_late": np.full(len(missing), np.nan), "fine": np.full(len(missing), np.nan)})
+        out = pd.concat([out, extra], ignore_index=True) if len(out) else extra
     order = {r: i for i, r in enumerate(dl["role"])}
     out = out.assign(_o=out["role"].map(order)).sort_values(["_o", "scorer"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)[SCORER_COLUMNS]

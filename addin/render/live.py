@@ -20,7 +20,7 @@ import logging
 import re
 from collections import defaultdict
 
-from .sheet import SheetSpec, plain, values
+from .sheet import SheetSpec, pixel_height, plain, values
 from .style import DXF, STYLES
 
 log = logging.getLogger(__name__)
@@ -296,7 +296,7 @@ def paint(book, spec: SheetSpec) -> None:
     for c, w in spec.widths.items():
         _guard("width", spec.name, lambda: setattr(sh.range((1, c + 1)), "column_width", _width(w, office)))
     for r, h in spec.heights.items():
-        _guard("height", spec.name, lambda: setattr(sh.range((r + 1, 1)), "row_height", h))
+        _guard("height", spec.name, lambda: setattr(sh.range((r + 1, 1)), "row_height", pixel_height(h)))
     for c in sorted(spec.hidden):
         _guard("hidden column", spec.name, lambda: setattr(sh.range((1, c + 1)).columns, "hidden", True))
     for r1, c1, r2, c2, opts in spec.conditional:

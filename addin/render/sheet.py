@@ -160,6 +160,12 @@ def _write(ws, r, c, v, fmt):
         ws.write_string(r, c, str(v), fmt)          # text stays text: '=…' never becomes a formula
 
 
+def pixel_height(points: float) -> float:
+    """A row height as Excel shows it: whole pixels at 96 dpi (0.75 pt each). Both painters write
+    this, so a file is the same whichever xlsxwriter (older ones keep 28, newer snap to 27.75)."""
+    return round(points / 0.75) * 0.75
+
+
 def _paint(wb, F: _Formats, spec: SheetSpec):
     ws = wb.add_worksheet(spec.name)
     for c, w in spec.widths.items():
@@ -167,7 +173,7 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
     for c in spec.hidden - set(spec.widths):
         ws.set_column(c, c, None, None, {"hidden": True})
     for r, h in spec.heights.items():
-        ws.set_row(r, h)
+        ws.set_row(r, pixel_height(h))
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in spec.merges}
     inside = {(rr, cc) for r1, c1, r2, c2 in spec.merges for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1)}
     for (r, c), (v, style) in sorted(spec.cells.items()):
