@@ -50,19 +50,22 @@ def _plain(v):
     return v
 
 
-def _to_list(out: np.ndarray):
+def _to_list(out: np.ndarray, clean: bool = False):
     if out.ndim == 0:
         return _plain(out.item())
     flat = out.ravel().tolist()
     kinds = set(map(type, flat))             # one C-speed pass; numpy scalars are rare
-    if kinds - {str, float, int, bool, type(None), _dt.datetime, _dt.date}:
+    if clean and not kinds - {str, float, int, bool, type(None)}:
+        pass                                 # Cells.result blanked every non-finite number already
+    elif kinds - {str, float, int, bool, type(None), _dt.datetime, _dt.date}:
         flat = [_plain(v) for v in flat]
     elif float in kinds:                     # blank any non-finite float (never NaN or inf in a cell)
         flat = [v if v.__class__ is not float or v - v == 0 else "" for v in flat]
     if out.ndim == 1:
         return flat
-    cols = out.shape[1]
-    return [flat[i:i + cols] for i in range(0, len(flat), cols)]
+    rows = np.empty(len(flat), dtype=object)
+    rows[:] = flat
+    return rows.reshape(out.shape).tolist()      # rows built in C (slicing 10,000 lists in Python wakes the GC)
 
 
 class Kind:
@@ -73,9 +76,10 @@ class Kind:
         self.numpy = isinstance(x, np.ndarray)
         self.scalar = _is_scalar(x)
 
-    def give(self, out: np.ndarray):
+    def give(self, out: np.ndarray, clean: bool = False):
+        """``out`` in the caller's shape; clean: it holds no numpy scalar or non-finite float."""
         if self.scalar:
-            return _plain(out.reshape(-1)[0]) if out.size == 1 else _to_list(out)
+            return _plain(out.reshape(-1)[0]) if out.size == 1 else _to_list(out, clean)
         if self.pandas is not None:
             if isinstance(self.pandas, pd.Series) and out.shape == self.pandas.shape:
                 return pd.Series(out, index=self.pandas.index, name=self.pandas.name)
@@ -84,8 +88,34 @@ class Kind:
             return pd.DataFrame(out) if out.ndim == 2 else pd.Series(out)
         if self.numpy:
             return out
-        return _to_list(out)
+        return _to_list(out, clean)
 
+
+
+def grid(value) -> list:
+    """A function's result as the 2-D list of plain cells Excel takes (what xlwings' own result
+    conversion makes of it, in one pass instead of a check per cell): a scalar is one cell, a
+    1-D result one row; blanks and anything non-finite are empty text. Dates are not handled
+    here (DUE_DATE keeps xlwings' conversion, which formats them for each engine)."""
+    if isinstance(value, (pd.DataFrame, pd.Series, np.ndarray)):
+        value = _to_list(np.asarray(value, dtype=object))
+    if not isinstance(value, list):
+        return [[_cell(value)]]
+    if not value:
+        return [[""]]
+    rows = value if isinstance(value[0], list) else [value]
+    kinds: set = set()
+    for r in rows:
+        kinds.update(map(type, r))
+    if kinds <= {str, int, bool} or (kinds <= {str, int, bool, float} and
+                                     all(v - v == 0 for r in rows for v in r if v.__class__ is float)):
+        return rows
+    return [[_cell(v) for v in r] for r in rows]
+
+
+def _cell(v):
+    v = _plain(v)
+    return "" if v is None or v is pd.NaT else v
 
 # What Excel's engines hand over for cells that are not plain values, when arguments come
 # "raw" (functions.py: no per-cell conversion by xlwings): COM's error codes, Office.js' error
@@ -235,8 +265,11 @@ class Cells:
 
     def check(self, messages) -> None:
         """Record value errors ('' = fine) computed by a rule's validator."""
-        m = np.broadcast_to(np.asarray(messages, dtype=object), self.shape)
-        free = (self.value_err == "") & (m != "")
+        m = np.broadcast_to(np.asarray(messages), self.shape)
+        bad = m != ""                        # on the validator's own (often fixed-width) strings
+        if not bad.any():
+            return
+        free = (self.value_err == "") & bad
         self.value_err[free] = m[free]
 
     def blank_where(self, mask) -> None:
@@ -252,18 +285,21 @@ class Cells:
             full = np.broadcast_to(vals, self.shape)
             out = full.astype(object)
             if vals.dtype.kind == "f":
-                out[~np.isfinite(full)] = ""
+                nonfinite = ~np.isfinite(full)
+                if nonfinite.any():
+                    out[nonfinite] = ""
         else:
             out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
             floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
             nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
             out[pd.isna(out) | nonfinite] = ""
-        if (self.value_err != "").any():
-            out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
+        value_err, input_err = self.value_err != "", self.input_err != ""
+        if value_err.any():
+            out[value_err] = self.error_text(self.value_err[value_err])
         out[self.blank] = ""
-        if (self.input_err != "").any():
-            out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
-        return self.kind.give(out)
+        if input_err.any():
+            out[input_err] = self.error_text(self.input_err[input_err])
+        return self.kind.give(out, clean=True)
 
     def error_text(self, message):
         return error_texts(self.tag, message)

@@ -11,7 +11,7 @@ import pandas as pd
 import xlwings as xw
 
 from . import consequences, dates, decompose, grading, kpis, pay, periods, scoring
-from ._cells import CellError, Cells, Kind, excel, scalar_arg, squeeze_vector, to_array
+from ._cells import CellError, Cells, Kind, excel, grid, scalar_arg, squeeze_vector, to_array
 from .parse import ids, numbers
 from .policy import DEFAULT
 from .vocab import (ACTION, BASIS, CALENDAR, CALENDAR_SPLITS, CATEGORY, DIRECTION, GRADING, LANG, PERIOD, SPLIT,
@@ -23,6 +23,18 @@ __all__ = [  # the same list as udfs.__all__ (tests check they agree)
     "PERIOD_SCORE", "PERF_BASE", "PERF_PAY", "DECOMPOSE", "MONTH_WEIGHTS", "TIME_PROGRESS",
     "PACE", "DUE_DATE", "LATE_FINE", "NEXT_ACTION", "KPI_INFO",
 ]
+
+
+class Grid(xw.conversion.Converter):
+    """The result converter of every function but DUE_DATE: our results are already finite
+    numbers, text or blanks, so they go to Excel as a 2-D list built in one pass
+    (:func:`udfs._cells.grid`) with no per-cell cleaning by xlwings (which costs ~1 µs a cell:
+    0.12 s for DECOMPOSE's 10,000 × 12)."""
+    base_type = "raw"
+
+    @staticmethod
+    def write_value(value, options):
+        return grid(value)
 
 
 def _rows(x, one_card: bool) -> np.ndarray:
@@ -52,6 +64,7 @@ def _quotas(quotas):
 
 # --------------------------------------------------------------------------- §3.1 scoring
 @xw.func
+@xw.ret(Grid)
 @xw.arg("actual", "raw", doc="实际值 actual (cell or range)")
 @xw.arg("target", "raw", doc="目标值 target")
 @xw.arg("weight", "raw", doc="权重 weight: 0.3, 30% or 30 (points)")
@@ -70,6 +83,7 @@ def KPI_SCORE(actual, target, weight, direction=None, cap=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("actuals", "raw", doc="实际值: people × items (one row per person), or one card as a column")
 @xw.arg("targets", "raw", doc="目标值: a row (same for all) or a matrix like actuals")
 @xw.arg("weights", "raw", doc="权重: a row (one per item) or a matrix; must sum to 100%")
@@ -107,6 +121,7 @@ def KPI_TOTAL(actuals, targets, weights, directions=None, cap_total=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("table", "raw", doc="表格(含表头) employee, kpi, actual, target, weight, [direction]")
 @xw.arg("policy", doc="等级评定方式 bands/forced/capped (分数段/强制分布/限额), default capped")
 @excel("SCORE")
@@ -148,6 +163,7 @@ def SCORE_TABLE(table, policy=None):
 
 # --------------------------------------------------------------------------- §3.2 grades
 @xw.func
+@xw.ret(Grid)
 @xw.arg("score", "raw", doc="总分 score (0–130), cell or range")
 @xw.arg("lang", doc="en: A…E (default); zh: 杰出…不胜任")
 @excel("GRADE")
@@ -163,6 +179,7 @@ def GRADE(score, lang=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("scores", "raw", doc="总分 scores of one evaluation group (column)")
 @xw.arg("policy", doc="forced(强制分布) or capped(限额, default)")
 @xw.arg("quotas", "raw", doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
@@ -178,6 +195,7 @@ def FORCED_GRADE(scores, policy=None, quotas=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("n", "raw", doc="人数 number of people graded (cell or column)")
 @xw.arg("quotas", "raw", doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
 @excel("GRADE")
@@ -198,6 +216,7 @@ def GRADE_QUOTA(n, quotas=None):
 
 # --------------------------------------------------------------------------- §3.3 periods
 @xw.func
+@xw.ret(Grid)
 @xw.arg("monthly_scores", "raw", doc="月度得分 a row or column of months, or people × months")
 @excel("PERIOD")
 def PERIOD_SCORE(monthly_scores):
@@ -210,6 +229,7 @@ def PERIOD_SCORE(monthly_scores):
 
 # --------------------------------------------------------------------------- §3.5 pay
 @xw.func
+@xw.ret(Grid)
 @xw.arg("category", "raw", doc="类别 profit(创利部门)/functional(职能部门)/manager(部门经理)/support_manager")
 @xw.arg("salary", "raw", doc="月全额工资 full monthly salary (yuan)")
 @xw.arg("commission", "raw", doc="提成工资总额 commission total (profit staff)")
@@ -226,6 +246,7 @@ def PERF_BASE(category, salary, commission=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("base", "raw", doc="绩效基数 performance pay base (yuan)")
 @xw.arg("score", "raw", doc="总分 score (0–130)")
 @excel("PAY")
@@ -240,6 +261,7 @@ def PERF_PAY(base, score):
 
 # --------------------------------------------------------------------------- §3.8 targets
 @xw.func
+@xw.ret(Grid)
 @xw.arg("total", "raw", doc="总目标 total (cell, or a column of totals, one per row of weights)")
 @xw.arg("weights", "raw", doc="权重 weights/shares (row, column or matrix)")
 @xw.arg("decimals", doc="小数位 precision, default 0 (whole units)")
@@ -266,6 +288,7 @@ def DECOMPOSE(total, weights, decimals=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("year", "raw", doc="年份 year (cell or column)")
 @xw.arg("method", doc="equal(平均) / days(天数) / workdays(工作日); default equal")
 @xw.arg("calendar", doc="workdays calendar: weekend (default) or cn (法定节假日)")
@@ -284,6 +307,7 @@ def MONTH_WEIGHTS(year, method=None, calendar=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("date", "raw", doc="日期 date (cell or range)")
 @xw.arg("period", doc="month(月, default) / quarter(季度) / year(年度)")
 @xw.arg("basis", doc="days(日历日, default) / workdays(工作日)")
@@ -300,6 +324,7 @@ def TIME_PROGRESS(date, period=None, basis=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("actual", "raw", doc="累计实际 actual to date")
 @xw.arg("target", "raw", doc="期间目标 target of the period")
 @xw.arg("date", "raw", doc="截至日期 as-of date")
@@ -354,6 +379,7 @@ def DUE_DATE(year, month, day, calendar=None):
 
 
 @xw.func
+@xw.ret(Grid)
 @xw.arg("submitted", "raw", doc="提交时间 submission date and time")
 @xw.arg("due", "raw", doc="截止日 due date (deadline at 17:30 that day) or date-time")
 @xw.arg("per_day", "raw", doc="每日罚款 fine per day late, default 500 yuan")
@@ -373,6 +399,7 @@ def LATE_FINE(submitted, due, per_day=None):
 
 # --------------------------------------------------------------------------- §3.7 actions
 @xw.func
+@xw.ret(Grid)
 @xw.arg("grades", "raw", doc="等级历史 monthly grades, oldest first (row/column; or people × months)")
 @xw.arg("lang", doc="en: action code (default); zh: 中文")
 @excel("ACTION")
@@ -392,6 +419,7 @@ def NEXT_ACTION(grades, lang=None):
 
 # --------------------------------------------------------------------------- §3.9 KPI library
 @xw.func
+@xw.ret(Grid)
 @xw.arg("kpi_id", "raw", doc="指标编号 KPI id (e.g. rework_rate) or 中文名")
 @xw.arg("field", "raw", doc="字段 name_zh/name_en/direction/target/unit/formula")
 @excel("KPI")

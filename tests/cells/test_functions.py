@@ -185,3 +185,38 @@ def test_engine_specific_cells_read_as_blank():
     utc = dt.timezone.utc
     assert udfs.LATE_FINE(dt.datetime(2026, 12, 4, 17, 31, tzinfo=utc), dt.datetime(2026, 12, 4, tzinfo=utc)) == 500
     assert udfs.KPI_SCORE({"type": "Double", "basicValue": 120.0}, 100, 0.5) == 50 * 1.2
+
+
+def _default_conversion(value):
+    """What xlwings' own result conversion makes of a Python result (the path before Grid)."""
+    from xlwings.pro.udfs_officejs import convert
+    data = {"version": xw.__version__, "client": "Office.js", "runtime": "1.4"}
+    return asyncio.run(convert(value, {"options": {}}, data))
+
+
+def test_grid_results_are_what_xlwings_own_conversion_gives():
+    """Every function but DUE_DATE hands Excel its result through udfs.functions.Grid (one pass,
+    no per-cell cleaning): on ranges, single cells, blanks, errors and non-finite inputs the
+    cells are the same as xlwings' default conversion of the same Python result."""
+    rng = __import__("numpy").random.default_rng(3)
+    col = lambda values: [[v] for v in values]                       # noqa: E731
+    actual = [88.0, None, "abc", 1e400, 120.5, "inf", 0.0]
+    cases = {
+        "KPI_SCORE": [(col(actual), col([100.0] * 7), col([0.3] * 7), col(["正向"] * 7)), ([[95.0]], [[100.0]], [[0.2]])],
+        "KPI_TOTAL": [([[90.0, 80.0], [None, None], [100.0, "x"]], [[100.0, 100.0]], [[0.6, 0.4]])],
+        "SCORE_TABLE": [([["employee", "kpi", "actual", "target", "weight"], ["E1", "K1", 90.0, 100.0, 0.5],
+                          ["E1", "K2", 110.0, 100.0, 0.5], ["E2", "K1", None, 100.0, 1.0]],)],
+        "GRADE": [(col([95.0, None, "x", 130.0, 59.9]), "zh")],
+        "GRADE_QUOTA": [(col([10.0, 0.0, None, 57.0]),)],
+        "DECOMPOSE": [([[1_000_000.0]], rng.uniform(1, 9, (3, 12)).round(2).tolist()), ([[100.0]], [[1.0, None, "x"]])],
+        "MONTH_WEIGHTS": [(col([2026.0, None, 1800.0]), "workdays", "weekend")],
+        "NEXT_ACTION": [([["A", "B", "D", "D"], ["E", "E", None, "C"]], "zh")],
+        "KPI_INFO": [(col(["rework_rate", "nope", None]), col(["target", "name_zh", "unit"]))],
+    }
+    for name, calls in cases.items():
+        fn = getattr(udfs, name)
+        for args in calls:
+            got = call(name, *args)
+            assert got == _default_conversion(fn(*args)), (name, args)
+            assert isinstance(got, list) and all(isinstance(r, list) for r in got), name
+    assert call("KPI_SCORE", [[95.0]], [[100.0]], [[0.2]]) == [[19.0]]
