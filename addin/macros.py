@@ -14,6 +14,8 @@ from typing import Any
 
 from addin import targets
 from addin.io.book import StoreBook, load_book
+from addin.io.lock import book_session
+from addin.io.save import real_path
 from addin.month.pipeline import Clock, compute_month
 from addin.ooxml import replace_sheets
 from addin.render import report as R
@@ -33,12 +35,14 @@ class Run:
     summary: str = ""
 
 
-def write_sheets(path, specs: list[SheetSpec], dest=None) -> Path:
+def write_sheets(path, specs: list[SheetSpec], dest=None, expect=None) -> Path:
     """Replace (or add) these sheets of the workbook at ``path`` atomically; every other part of
-    the file stays as it was (addin.ooxml transplants whole sheets)."""
+    the file stays as it was (addin.ooxml transplants whole sheets). ``expect``: the book's
+    file identity when it was read — a book changed since is not overwritten."""
     donor, streams = to_xlsx(specs)
     big = tuple(s.name for s in specs if s.bulk is not None and len(s.bulk.frame) > 20_000)
-    return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big)
+    return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big,
+                          expect=expect)
 
 
 def month_report(source, month: str | None = None, clock: Clock | None = None) -> Run:
@@ -51,14 +55,19 @@ def month_report(source, month: str | None = None, clock: Clock | None = None) -
 
 
 def monthly_report(source, month: str | None = None, out_dir=None) -> Run:
-    """月度报告: 历史, 月度报告 and the period sheets written into the workbook (or a copy in out_dir)."""
-    clock = Clock()
-    book = load_book(source, month)
-    run = month_report(book, month, clock)
-    path = Path(book.path)
-    dest = Path(out_dir) / path.name if out_dir else path
-    run.paths = [write_sheets(path, run.sheets, dest)]
-    clock.mark("写入")
+    """月度报告: 历史, 月度报告 and the period sheets written into the workbook (or a copy in out_dir).
+
+    The book is locked from before it is read until it is written (a second run waits), and
+    is not overwritten if anything else changed it meanwhile."""
+    with book_session(source, "月度报告"):
+        clock = Clock()
+        book = load_book(source, month, defer=True)
+        run = month_report(book, month, clock)
+        path = Path(book.path)
+        dest = Path(out_dir) / path.name if out_dir else path
+        same = real_path(dest) == real_path(path)
+        run.paths = [write_sheets(path, run.sheets, dest, expect=book.workbook.identity if same else None)]
+        clock.mark("写入")
     run.timings = clock.marks
     log.info("monthly_report %s %s: %s", path.name, run.results.month,
              ", ".join(f"{k} {v:.2f}s" for k, v in run.timings))
@@ -68,7 +77,8 @@ def monthly_report(source, month: str | None = None, out_dir=None) -> Run:
 def check(source, month: str | None = None) -> Run:
     """检查: validate everything the month end reads; writes nothing."""
     t = time.perf_counter()
-    res = compute_month(source, month)
+    with book_session(source, "检查"):
+        res = compute_month(source, month)
     summary = f"检查通过：{res.store} {res.month}，{len(res.people)} 人，{len(res.items)} 个考核项"
     summary += "".join(f"\n  提示：{w}" for w in res.warnings)
     return Run(res, timings=[("检查", time.perf_counter() - t)], summary=summary)
@@ -87,9 +97,10 @@ def targets_report(source, year=None, as_of=None) -> Run:
 
 def decompose_targets(source, year=None, as_of=None) -> Run:
     """目标分解 button / `kpi4s decompose`: the target output sheets written into the workbook."""
-    book = load_book(source, required=())
-    run = targets_report(book, year, as_of)
-    run.paths = [write_sheets(book.path, run.sheets)]
+    with book_session(source, "目标分解"):
+        book = load_book(source, required=())
+        run = targets_report(book, year, as_of)
+        run.paths = [write_sheets(book.path, run.sheets, expect=book.workbook.identity)]
     run.summary += f"\n已写入：{run.paths[0]}（{'、'.join(s.name for s in run.sheets)}）"
     return run
 

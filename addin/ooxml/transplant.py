@@ -44,7 +44,7 @@ RowsFn = Callable[[dict, "bytes | None"], bytes]      # (xf map, the replaced sh
 
 
 def replace_sheets(target, donor: bytes, names: list[str], dest=None,
-                   extra_rows: dict[str, RowsFn] | None = None, parallel: tuple = ()) -> Path:
+                   extra_rows: dict[str, RowsFn] | None = None, parallel: tuple = (), expect=None) -> Path:
     """Transplant the donor package's sheets `names` into `target`, written atomically to `dest`
     (default: over `target`). A sheet the target has (same name, compared as Excel does,
     ignoring case) is replaced in place; the others are appended in `names` order.
@@ -56,8 +56,12 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
     parallel: sheets of extra_rows whose rows are built and deflated in a forked process (the
     second core) while this one prepares and writes the rest; where fork is missing they are
     built here. The output is the same either way.
+    expect: the target's file identity when its contents were read (addin.io.save.file_identity):
+    if it changed since, nothing is written (WriteError) — the caller's results would drop
+    whatever changed.
     Raises KeyError for a sheet the donor lacks, PackageError (message in Chinese) for a
-    target that is not a usable workbook package. On any error the target is left as it was.
+    target that is not a usable workbook package, WriteError when the destination cannot be
+    written. On any error the target is left as it was.
     """
     target = Path(target)
     dest = Path(dest) if dest else target
@@ -65,7 +69,7 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
         plan = _Transplant(tp, Package(donor, label="生成的工作表"), list(dict.fromkeys(names)),
                            extra_rows or {}, set(parallel))
         try:
-            atomic_save(plan.write, dest)
+            atomic_save(plan.write, dest, expect=expect)
         finally:
             plan.close()
     return dest
