@@ -316,6 +316,9 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
                                                                   fill=PatternFill("solid", fgColor="F8CBAD")))
     for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
+    # 节假日: the store's own public holidays / make-up workdays for calendar cn (next year's
+    # arrangement before chinesecalendar knows it)
+    _table_sheet(wb, S.HOLIDAYS)
     add_target_sheets(wb, sample_targets)
     preview_sheet(wb)
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
