@@ -162,7 +162,15 @@ def _package(zf: zipfile.ZipFile, path: Path) -> Package:
     message = directory_problem(zf.infolist(), "文件")
     if message:
         raise _fail(path, message)
-    names = {n.lower(): n for n in zf.namelist()}
+    names: dict = {}
+    for n in zf.namelist():
+        if n.lower() in names:
+            raise _fail(path, f"文件中的条目「{n}」重复出现，文件已损坏；{SAVE_AS}。")
+        names[n.lower()] = n
+    if "mimetype" in names and zf.read(names["mimetype"]).startswith(b"application/vnd.oasis.opendocument"):
+        raise _fail(path, f"这是 OpenDocument 表格（.ods，LibreOffice/WPS 的格式），kpi4s 需要 .xlsx；{SAVE_AS}。")
+    if "[content_types].xml" not in names:
+        raise _fail(path, f"文件缺少 [Content_Types].xml，不是完整的 Excel 工作簿（已损坏）；{SAVE_AS}。")
     main = next((t for typ, t, ext in _rels(zf, names, "", path).values()
                  if typ.rstrip("/").endswith("/officeDocument") and not ext), None)
     found = _find(names, main) if main else None
@@ -176,7 +184,8 @@ def _package(zf: zipfile.ZipFile, path: Path) -> Package:
     if ns == STRICT_NS:
         raise _fail(path, "这是“Strict Open XML”格式的工作簿，kpi4s 暂不支持；" + SAVE_AS + "。")
     if ns != MAIN_NS or etree.QName(root).localname != "workbook":
-        raise _fail(path, f"不是 Excel 工作簿：workbook.xml 的根元素不是 SpreadsheetML 工作簿；{SAVE_AS}。")
+        what = "Word 文档" if "wordprocessingml" in ns else "PowerPoint 演示文稿" if "presentationml" in ns else ""
+        raise _fail(path, f"不是 Excel 工作簿：文件的主体是{what or '其他格式的内容'}（可能改了扩展名）；{SAVE_AS}。")
     rels = _rels(zf, names, found, path)
     sheets = {}
     for el in root.iter(f"{{{MAIN_NS}}}sheet"):
@@ -301,7 +310,8 @@ _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
 
 
 def _uncached(data: bytes, p: bytes) -> list[tuple[int, int]]:
-    """Formula cells with no <v> (nothing calculated yet): [(row, column number)]."""
+    """Formula cells without a calculated value (no <v>, or an empty <v> where the result is not
+    text — what openpyxl and other scripts write): [(row, column number)]."""
     out = []
     cell_open, cell_close, value = b"<" + p + b"c", b"</" + p + b"c>", b"<" + p + b"v"
     tag = b"<" + p + b"f"
@@ -315,9 +325,13 @@ def _uncached(data: bytes, p: bytes) -> list[tuple[int, int]]:
         stop = data.find(cell_close, fm.start())
         if start < 0 or stop < 0 or data.find(cell_close, start, fm.start()) >= 0:   # not inside a cell
             continue
-        if data.find(value, fm.start(), stop) >= 0:
-            continue
-        ref = re.match(rb'[^>]*?\sr="([A-Z]{1,3})(\d+)"', data[start + len(cell_open):fm.start()])
+        tag = data[start + len(cell_open):data.find(b">", start)]
+        v = data.find(value, fm.start(), stop)
+        if v >= 0:
+            empty = re.match(rb"<" + re.escape(p) + rb"v\s*(?:/>|>\s*</" + re.escape(p) + rb"v>)", data[v:stop])
+            if not empty or re.search(rb'\st="str"', tag):        # a value, or an empty text result
+                continue
+        ref = re.search(rb'\sr="([A-Z]{1,3})(\d+)"', tag)
         if ref:
             out.append((int(ref.group(2)), column_number(ref.group(1))))
     return out

@@ -11,10 +11,11 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from addin.io.text import clean_text
+from addin.io.text import cell_text
+
 
 def escape(text: str) -> str:
-    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def column_letter(j: int) -> str:

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from addin.io.text import clean_text
+from addin.io.text import cell_text, clean_text
 from addin.ooxml.rows import rows_after
 
 from .style import DXF, STYLES
@@ -119,7 +119,7 @@ def plain(v: Any) -> Any:
         return pd.Timestamp(v).to_pydatetime() if not isinstance(v, np.datetime64) else \
             v.astype("datetime64[s]").astype(_dt.datetime)
     if isinstance(v, str):
-        return clean_text(v)
+        return cell_text(v)
     return v
 
 

@@ -1,0 +1,18 @@
+"""The hostile suite's shared modules: runner.py (the real command, forked) and corpus.py (the
+bad workbooks, bad files and odd inputs), importable as ``runner`` and ``corpus``."""
+import importlib.util
+import sys
+from pathlib import Path
+
+
+def _load(name: str) -> None:
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load("runner")
+_load("corpus")
