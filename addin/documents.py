@@ -23,7 +23,7 @@ from addin.io.lock import book_session
 from addin.io.pdf import convert_pdf
 from addin.io.problems import BookError, Problem
 from addin.io.read import settings_rows
-from addin.io.save import WriteError, cause, clean_stale
+from addin.io.save import WriteError, cause, clean_stale, os_error
 from addin.io.schema import ISSUE_KEY, SETTINGS
 from addin.month import MonthResults, compute_month
 from addin.render.forms import form_contexts, render_form_book, sheet_title
@@ -94,8 +94,12 @@ def _batch(res: MonthResults, book, folder: Path, jobs: list, header: list, rows
     with O.Staging(folder, owner) as stage:
         try:
             O.run_jobs([(render, str(stage.path(name)), payload) for render, name, payload in jobs], workers)
-        except OSError as exc:
-            raise WriteError(folder, f"生成文件失败，输出文件夹未改动：{cause(exc)}") from None
+        except WriteError as exc:
+            raise WriteError(folder, f"生成文件失败，输出文件夹未改动：{exc.problems[0].message}") from None
+        except Exception as exc:  # noqa: BLE001 - a library's wrapper of a full disk …
+            if os_error(exc) is None:
+                raise
+            raise WriteError(folder, f"生成文件失败，输出文件夹未改动：{cause(os_error(exc))}") from None
         written = stage.commit([name for _, name, _ in jobs])
     index = O.write_index(O.index_path(folder, res.month), header, [r + [owner] for r in rows])
     pdfs, error = [], None

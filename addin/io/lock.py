@@ -25,8 +25,15 @@ from pathlib import Path
 
 from .save import WriteError, clean_stale, lock_name, real_path, recover
 
-WAIT = float(os.environ.get("KPI4S_LOCK_WAIT", "20"))   # seconds a second run waits for the first
+WAIT = 20.0                 # seconds a second run waits for the first (KPI4S_LOCK_WAIT overrides)
 POLL = 0.1
+
+
+def wait_seconds() -> float:
+    try:
+        return max(float(os.environ.get("KPI4S_LOCK_WAIT", WAIT)), 0.0)
+    except ValueError:
+        return WAIT
 
 if sys.platform == "win32":                              # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -76,7 +83,7 @@ def _holder(path: Path) -> str:
 @contextlib.contextmanager
 def book_lock(book, what: str = "kpi4s", wait: float | None = None):
     """Hold the exclusive lock of the workbook ``book`` for the block (see the module)."""
-    wait = WAIT if wait is None else wait
+    wait = wait_seconds() if wait is None else wait
     path = lock_path(book)
     deadline = time.monotonic() + wait
     while True:

@@ -47,6 +47,18 @@ def cause(exc: OSError) -> str:
     return _CAUSE.get(exc.errno, exc.strerror or str(exc))
 
 
+def os_error(error: BaseException) -> OSError | None:
+    """The OSError behind an exception (itself, or what a library wrapped: xlsxwriter's
+    FileCreateError on a full disk …), None when there is none."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OSError):
+            return error
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return None
+
+
 def real_path(path) -> Path:
     """The file a path really names (symbolic links followed), absolute."""
     return Path(os.path.realpath(Path(path)))
@@ -114,13 +126,13 @@ def atomic_save(save: Callable[[str], None], path, expect=None) -> Path:
             _write_in_place(Path(tmp), target)
         else:
             os.replace(tmp, target)
-    except OSError as exc:
+    except BaseException as error:
         _unlink(tmp)
+        exc = os_error(error)
+        if exc is None or isinstance(error, WriteError):
+            raise
         where = f"（{exc.filename}）" if exc.filename and str(exc.filename) != tmp else ""
         raise WriteError(given, f"写入失败：{cause(exc)}{where}") from None
-    except BaseException:
-        _unlink(tmp)
-        raise
     return given
 
 
@@ -210,4 +222,4 @@ def _umask() -> int:
 
 
 __all__ = ["WriteError", "atomic_save", "recover", "clean_stale", "real_path", "temp_prefix", "read_only", "cause",
-           "file_identity", "lock_name", "TEMP"]
+           "file_identity", "lock_name", "os_error", "TEMP"]

@@ -1,5 +1,6 @@
-"""The hostile suite's shared modules: runner.py (the real command, forked) and corpus.py (the
-bad workbooks, bad files and odd inputs), importable as ``runner`` and ``corpus``."""
+"""The hostile suite's shared modules, importable by name: runner.py (the real command, forked),
+corpus.py (the bad workbooks, bad files and odd inputs) and faults.py (real processes, kills,
+small disks)."""
 import importlib.util
 import sys
 from pathlib import Path
@@ -16,3 +17,4 @@ def _load(name: str) -> None:
 
 _load("runner")
 _load("corpus")
+_load("faults")
