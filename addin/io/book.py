@@ -82,7 +82,7 @@ class StoreBook:
                            else _empty(sheet), found)
                 except guard.FileProblem as exc:
                     got = (_empty(sheet), list(exc.problems))
-            self._frames[sheet] = got
+            self._frames[sheet] = (got[0], _one_per_cell(got[1]))
         frame, found = self._frames[sheet]
         if problems is not None:
             problems.extend(found)
@@ -104,6 +104,14 @@ class StoreBook:
         for sheet in wanted:
             self._pending[sheet] = pool.submit(_frame_in_child, str(self.path), sheet)
         pool.shutdown(wait=False)
+
+
+def _one_per_cell(found: list) -> list:
+    """A formula never calculated is the one problem of its cell (it is not also 'blank')."""
+    uncached = {(p.sheet, p.row, p.column) for p in found if p.message == guard.UNCACHED}
+    if not uncached:
+        return found
+    return [p for p in found if p.message == guard.UNCACHED or (p.sheet, p.row, p.column) not in uncached]
 
 
 def _empty(sheet: str) -> pd.DataFrame:

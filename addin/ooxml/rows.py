@@ -15,7 +15,10 @@ from addin.io.text import cell_text
 
 
 def escape(text: str) -> str:
-    return cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Cell text as XML character data: markup escaped, a carriage return kept as &#13; (a
+    parser would fold a raw one into a newline)."""
+    out = cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("\r", "&#13;") if "\r" in out else out
 
 
 def column_letter(j: int) -> str:

@@ -207,10 +207,17 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
     return ws
 
 
+def _label(text: str) -> str:
+    """A chart title or series name as a literal label: xlsxwriter reads '=…' and 'Sheet!A1' as
+    references, so those two characters are given their full-width forms."""
+    text = clean_text(str(text))
+    return text.replace("!", "！").replace("=", "＝", 1) if text.startswith("=") or "!" in text else text
+
+
 def _chart(wb, sheet: str, ch: Chart):
     chart = wb.add_chart({"type": ch.kind})
     for s in ch.series:
-        opts = {"name": s["name"], "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
+        opts = {"name": _label(s["name"]), "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
         if s.get("color"):
             opts["fill"] = {"color": s["color"]}
         if s.get("labels"):
@@ -221,7 +228,7 @@ def _chart(wb, sheet: str, ch: Chart):
             opts["gap"] = ch.gap
         chart.add_series(opts)
     if ch.title:
-        chart.set_title({"name": ch.title, "name_font": {"size": 12, "name": STYLES["title"]["font_name"]}})
+        chart.set_title({"name": _label(ch.title), "name_font": {"size": 12, "name": STYLES["title"]["font_name"]}})
     if ch.x_axis:
         chart.set_x_axis(ch.x_axis)
     if ch.y_axis:
