@@ -29,6 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from addin import macros
 from addin.io import schema as S
 from addin.io.save import atomic_save
+from addin.ooxml import tidy_styles
 from addin.render import style
 from udfs import vocab as V
 from udfs.kpis import library_frame
@@ -408,6 +409,7 @@ def build_targets_template(path: Path = TARGETS_TEMPLATE, sample: bool = True,
     _table_sheet(wb, S.ROSTER)
     add_target_sheets(wb, sample)
     atomic_save(wb.save, Path(path))
+    tidy_styles(path)                       # fonts' children in the order the SDK validates
     if sample:
         macros.decompose_targets(path, YEAR, as_of)
     return Path(path)
@@ -416,6 +418,7 @@ def build_targets_template(path: Path = TARGETS_TEMPLATE, sample: bool = True,
 def main() -> None:
     wb = new_workbook(store="", month="")
     atomic_save(wb.save, TEMPLATE)
+    tidy_styles(TEMPLATE)
     xlsm = build_xlsm()
     CONF.write_text(CONF_TEXT, encoding="utf-8")
     BAS.write_text(BAS_TEXT, encoding="utf-8")

@@ -11,6 +11,11 @@ from lxml import etree
 
 from addin.ooxml.xmlutil import copy_into, insert_ordered, key, namespace, parse, q, serialize
 
+# CT_Font's children in the order of the Open XML SDK's schema (ECMA-376 allows any order — a
+# choice — but Excel's own validator and the SDK want this sequence; openpyxl writes another)
+FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+              "name", "family", "charset", "scheme"]
+
 # CT_Stylesheet's child sequence (where a missing section goes)
 _ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
           "tableStyles", "colors", "extLst"]
@@ -108,7 +113,22 @@ class StyleMerger:
         for name in self._touched:
             el = self.root.find(q(self.ns, name))
             el.set("count", str(sum(1 for c in el if isinstance(c.tag, str))))
+        order_fonts(self.root)
         return serialize(self.root)
+
+
+def order_fonts(root: etree._Element) -> etree._Element:
+    """Put every <font>'s children (cell fonts and dxf fonts) in FONT_ORDER; others last."""
+    ns = namespace(root)
+    rank = {q(ns, name): i for i, name in enumerate(FONT_ORDER)}
+    for font in root.iter(q(ns, "font")):
+        kids = [c for c in font if isinstance(c.tag, str)]
+        ordered = sorted(kids, key=lambda c: rank.get(c.tag, len(rank)))
+        if ordered != kids:
+            for c in kids:
+                font.remove(c)
+            font.extend(ordered)
+    return root
 
 
 def _int(value: str) -> int:

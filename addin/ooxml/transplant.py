@@ -34,7 +34,8 @@ from addin.ooxml.package import Package, PackageError, PackageWriter, deflate, r
 from addin.ooxml.parallel import ForkJob
 from addin.ooxml.parts import ContentTypes, Relationships, Workbook, kind, load_relationships, reachable
 from addin.ooxml.sheet import DonorSheet, shared_strings
-from addin.ooxml.styles import StyleMerger
+from addin.ooxml.styles import StyleMerger, order_fonts
+from addin.ooxml.xmlutil import parse, serialize
 
 CONTENT_TYPES = "[Content_Types].xml"
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -73,6 +74,26 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
         finally:
             plan.close()
     return dest
+
+
+def tidy_styles(path) -> Path:
+    """Rewrite the styles part of a package (e.g. one openpyxl just saved) with its fonts'
+    children in the schema's order (styles.order_fonts); every other part copied raw."""
+    path = Path(path)
+
+    def write(tmp):
+        with Package(path) as pkg:
+            main = _main_part(pkg)
+            rels = Relationships(pkg.read(rels_part(main)), main)
+            part = next((p for p in (pkg.find(rels.part(r)) for r in rels.of_kind("styles")) if p), None)
+            with PackageWriter(tmp) as out:
+                for info in pkg.infos:
+                    if info.filename == part:
+                        out.write(part, serialize(order_fonts(parse(pkg.read(part)))))
+                    else:
+                        out.copy_raw(pkg, info)
+    atomic_save(write, path)
+    return path
 
 
 def _main_part(pkg: Package) -> str:
