@@ -102,7 +102,10 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
     out = np.full(w.shape, np.nan)
     if ok.any():
         scale = 10.0**dec
-        scaled = np.round(np.abs(t[ok]) * scale, 6)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = np.round(np.abs(t[ok]) * scale, 6)
+        if not np.isfinite(scaled).all():
+            raise InputError("total is too large to split at this precision")
         units = np.floor(scaled + 0.5)           # half away from zero, on the absolute value
         if (units >= 2**63).any():
             units_i = np.array([int(u) for u in units], dtype=object)

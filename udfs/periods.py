@@ -32,15 +32,20 @@ RAISE = "具备年终调薪资格"
 PRIORITY = "年终调薪、晋升方面优先考虑"
 
 
-def mean_scores(matrix) -> np.ndarray:
-    """Row means of the numeric monthly scores; text (试用, even "95" typed as text), booleans and
-    blanks are skipped; NaN for a row without any score."""
+def score_values(matrix) -> np.ndarray:
+    """The numeric monthly scores as floats; text (试用, even "95" typed as text), booleans and
+    blanks are NaN (skipped)."""
     if isinstance(matrix, np.ndarray) and matrix.dtype.kind == "f":
-        return _row_means(np.atleast_2d(matrix))
+        return np.atleast_2d(matrix)
     arr = np.atleast_2d(np.asarray(matrix, dtype=object))
-    values = np.array([float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                       else np.nan for v in arr.ravel()], dtype=float).reshape(arr.shape)
-    return _row_means(values)
+    return np.array([float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                     else np.nan for v in arr.ravel()], dtype=float).reshape(arr.shape)
+
+
+def mean_scores(matrix) -> np.ndarray:
+    """Row means of the numeric monthly scores (see :func:`score_values`); NaN for a row
+    without any score."""
+    return _row_means(score_values(matrix))
 
 
 def _row_means(values: np.ndarray) -> np.ndarray:

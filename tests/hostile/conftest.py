@@ -1,6 +1,6 @@
 """The hostile suite's shared modules, importable by name: runner.py (the real command, forked),
 corpus.py (the bad workbooks, bad files and odd inputs) and faults.py (real processes, kills,
-small disks)."""
+small disks) and fuzz.py (the worksheet functions through xlwings' Office.js runtime)."""
 import importlib.util
 import sys
 from pathlib import Path
@@ -18,3 +18,4 @@ def _load(name: str) -> None:
 _load("runner")
 _load("corpus")
 _load("faults")
+_load("fuzz")
