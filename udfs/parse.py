@@ -128,8 +128,9 @@ def round_half_up(x, decimals: int = 2) -> np.ndarray:
     """Round half away from zero at ``decimals``, immune to binary noise (1.005 → 1.01)."""
     v = np.asarray(x, dtype=float)
     scale = 10.0 ** decimals
-    units = np.round(np.abs(v) * scale, 6)           # 1234.565 stored as 1234.56499… → 123456.5
-    return np.sign(v) * np.floor(units + 0.5) / scale
+    with np.errstate(over="ignore", invalid="ignore"):   # (a value near 1e308 rounds to ±inf: the caller checks)
+        units = np.round(np.abs(v) * scale, 6)       # 1234.565 stored as 1234.56499… → 123456.5
+        return np.sign(v) * np.floor(units + 0.5) / scale
 
 
 # --------------------------------------------------------------------------- Excel serials
