@@ -33,11 +33,12 @@ from .problems import BookError, Problem
 MAX_TOTAL = 1 << 30          # declared uncompressed bytes of the whole package
 MAX_RATIO = 200              # declared uncompressed / compressed bytes of one member …
 RATIO_FLOOR = 1 << 20        # … checked for members above 1 MiB (tiny parts prove nothing)
-MAX_SHEET_BYTES = 512 << 20  # uncompressed XML of one sheet that is read
+MAX_SHEET_BYTES = 256 << 20  # uncompressed XML of one sheet that is read (a year of a group: ~40 MiB)
 MAX_COLUMNS = 256            # columns of a table sheet (IV); the widest schema sheet has 24
-MAX_CELLS = 30_000_000       # rows × columns the reader may allocate for one sheet
+MAX_CELLS = 10_000_000       # rows × columns the reader may allocate for one sheet (~400 MiB)
 MAX_GAP = 10_000             # content this many empty rows below the rest of a sheet is stray
 SHOWN = 10                   # stray cells named per sheet
+STREAMED = b"<!--kpi4s:rows-->"   # addin.ooxml.rows.MARK: a sheet whose rows are as kpi4s wrote them
 
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
@@ -244,7 +245,10 @@ def scan_sheet(data: bytes) -> SheetScan:
     p = (m.group(1) + b":") if m.group(1) else b""
     pe = re.escape(p)
     segments = data.split(b"<" + p + b"row")[1:]        # one per row element (and <rowBreaks>)
-    numbers = np.array(re.findall(rb"<" + pe + rb'row\b[^>]*?\sr="(\d+)"', data)).astype(np.int64)
+    found = re.findall(rb"<" + pe + rb'row r="(\d+)"', data)          # (r first: every writer we know)
+    if len(found) < len(segments) - 1:
+        found = re.findall(rb"<" + pe + rb'row\b[^>]*?\sr="(\d+)"', data)
+    numbers = np.array(found).astype(np.int64)
     implied = max(len(segments) - len(numbers), 0)      # rows without r follow the previous one
     out.rows = int(numbers.max(initial=0)) + implied
     # columns: cells named beyond Z (few) …
@@ -283,7 +287,8 @@ def scan_sheet(data: bytes) -> SheetScan:
     if out.rows * max(out.columns, 1) > MAX_CELLS and not out.stray:
         out.too_big = (f"已用区域达 {out.rows:,} 行 × {out.columns} 列，超出 kpi4s 能读取的范围"
                        f"（最多 {MAX_CELLS:,} 个单元格）；请删除表格以外的内容，或把历史数据移到另一个工作簿")
-    out.uncached = _uncached(data, p)
+    if data.find(STREAMED, 0, 1 << 20) < 0:             # rows we streamed ourselves hold no formula
+        out.uncached = _uncached(data, p)
     return out
 
 

@@ -20,7 +20,7 @@ from udfs import parse
 from udfs.vocab import YES_NO, key
 
 from . import guard
-from .problems import BookError, Problem
+from .problems import Problem
 from .save import file_identity
 from .schema import SETTINGS, SETTINGS_HEADERS, SHEETS, Sheet
 

@@ -31,7 +31,7 @@ class StyleMerger:
     """
 
     def __init__(self, target: bytes | None, donor: bytes):
-        self.root = parse(target if target is not None else donor)
+        self.root = order_fonts(parse(target if target is not None else donor))   # compared in one order
         self.ns = namespace(self.root)
         self._touched: set[str] = set()
         self._codes: dict[str, int] = {}
@@ -41,7 +41,7 @@ class StyleMerger:
                 self._codes.setdefault(el.get("formatCode", ""), int(el.get("numFmtId")))
         self._next_format = max([_FIRST_CUSTOM_FORMAT - 1, *self._codes.values()]) + 1
 
-        d = parse(donor)
+        d = order_fonts(parse(donor))
         self._dns = namespace(d)
         d_formats = d.find(q(self._dns, "numFmts"))
         fmt = {int(el.get("numFmtId")): self._format_id(el.get("formatCode", ""))
@@ -113,7 +113,6 @@ class StyleMerger:
         for name in self._touched:
             el = self.root.find(q(self.ns, name))
             el.set("count", str(sum(1 for c in el if isinstance(c.tag, str))))
-        order_fonts(self.root)
         return serialize(self.root)
 
 

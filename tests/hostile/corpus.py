@@ -155,6 +155,30 @@ def _renamed_id_and_bad_targets(f):
     return _target_cell(edit(book(f), S.ROSTER, {"A1": "员工编码x"}), "很多")
 
 
+def _many_bad_cells(f):
+    """150 actual rows whose 实际值 is text: more problems than a message lists (it counts the rest)."""
+    rows = with_rows(ACTUALS, *[[MONTH, "T1", "甲", f"项{k}", "很多", None] for k in range(150)])
+    return book(f, **{S.ACTUALS: rows})
+
+
+def _huge_used_range(f):
+    """员工名册 filled down to row 60,010 in column GR (200): no stray cell, but 12 million cells."""
+    p = book(f)
+    part = sheet_part(p, S.ROSTER)
+    extra = b"".join(b'<row r="%d"><c r="GR%d"><v>1</v></c></row>' % (r, r) for r in range(10, 60_011))
+    return rezip(p, lambda n, d: d.replace(b"</sheetData>", extra + b"</sheetData>") if n == part else d)
+
+
+def _targets_2027_cn(f):
+    p = setting(_target_cell(book(f), 6_000_000), "日历", "法定节假日")
+    wb = openpyxl.load_workbook(p)
+    ws = wb[S.TARGETS]
+    head = next(r for r in range(1, 10) if ws.cell(r, 2).value == "指标")
+    ws.cell(head + 1, 1, 2027)
+    wb.save(p)
+    return p
+
+
 DEC = "2026-12"
 DEC_TABLES = {S.ACTUALS: months(ACTUALS, DEC), S.RATINGS: months(RATINGS, DEC), S.ADJUSTMENTS: [], S.COMMISSION: [],
               S.SUBMISSIONS: []}
@@ -238,6 +262,13 @@ BAD_BOOKS = [
      ["输出文件夹", "不在工作簿所在的文件夹"]),
     ("issue_date_text", _setting(S.ISSUE_KEY, "下个月"), ["letters"], ["设置", "签发日期「下个月」"]),
     ("targets_text_target", lambda f: _target_cell(book(f), "很多"), ["decompose"], ["目标分解", "很多"]),
+    ("many_bad_cells", _many_bad_cells, [], ["（共 300 处）", "……另有 200 处", "[月度实绩] 「实际值」 100 处"]),
+    ("huge_used_range", _huge_used_range, [], ["员工名册", "已用区域达 60,010 行 × 200 列"]),
+    ("december_cn_forms", _tables({S.MONTH_KEY: DEC, "日历": "法定节假日"}, **DEC_TABLES), ["forms"],
+     ["2027 年", "节假日"]),
+    ("december_cn_letters", _tables({S.MONTH_KEY: DEC, "日历": "法定节假日"}, **DEC_TABLES), ["letters"],
+     ["2027 年", "节假日"]),
+    ("targets_2027_on_cn", _targets_2027_cn, ["decompose", "--year", "2027"], ["目标分解", "2027 年", "节假日"]),
 ]
 
 

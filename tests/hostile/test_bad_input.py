@@ -175,3 +175,46 @@ def test_emoji_and_direction_marks_survive(tmp_path):
     book, _ = report_ok(tmp_path, "emoji_and_rtl")
     assert history(book)[(MONTH, "T1")][2] == "甲😀\u202eevil"
     assert CalamineWorkbook.from_path(str(book)).sheet_names
+
+
+def test_a_replaced_sheet_leaves_no_relationship_to_a_missing_part(tmp_path):
+    """月度报告 (two charts) and 历史 replaced again and again: every relationship of the package
+    points to a part that exists, nothing is left over, and openpyxl opens the book."""
+    import posixpath
+    from helpers import hand_book
+    book = hand_book(tmp_path / "store.xlsx")
+    for month in ("2026-09", "2026-08", "2026-09"):
+        assert run_cli(["report", book, "--month", month]).code in (0, 2)
+    with zipfile.ZipFile(book) as z:
+        names = set(z.namelist())
+        for rels in (n for n in names if n.endswith(".rels")):
+            folder = posixpath.dirname(posixpath.dirname(rels))
+            for rel in etree.fromstring(z.read(rels)).iter("{*}Relationship"):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = rel.get("Target")
+                part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+                assert part in names, (rels, target)
+        charts = [n for n in names if n.startswith("xl/charts/")]
+        assert len(charts) == 2                                       # the report's two, no orphans
+    assert S.REPORT in openpyxl.load_workbook(book).sheetnames
+
+
+def test_two_workbooks_never_delete_each_others_documents(tmp_path):
+    """Two stores' books in one folder write to the same kpi4s-输出: the second is told to use its
+    own 输出文件夹 and nothing of the first is touched; a re-run of the first replaces only its own."""
+    from helpers import hand_book
+    a = hand_book(tmp_path / "甲店.xlsx")
+    b = hand_book(tmp_path / "乙店.xlsx")
+    assert run_cli(["forms", a, "--by", "employee"]).code == 0
+    folder = tmp_path / "kpi4s-输出" / MONTH / "评估表"
+    mine = {p.name: digest(p) for p in folder.iterdir()}
+    (folder / f"{MONTH}_自己放的.xlsx").write_bytes(b"HR's own file")          # not ours: never removed
+    got = run_cli(["forms", b, "--by", "employee"])
+    assert got.code == 2 and "甲店.xlsx" in got.err and "输出文件夹" in got.err, got.err
+    assert {p.name: digest(p) for p in folder.iterdir() if p.name in mine} == mine
+    assert run_cli(["forms", a]).code == 0                                   # by department now
+    left = {p.name for p in folder.iterdir()}
+    assert f"{MONTH}_自己放的.xlsx" in left and not any(n.startswith(f"{MONTH}_T") for n in left)
+    setting = corpus.setting(b, S.OUTPUT_KEY, "乙店文档")
+    assert run_cli(["forms", setting]).code == 0 and (tmp_path / "乙店文档" / MONTH / "评估表").is_dir()
