@@ -403,7 +403,7 @@ def KPI_INFO(kpi_id, field):
     c.blank_where((ids_ == "") | (fields == ""))
     ok = ~c.blank
     pairs = pd.DataFrame({"i": ids_[ok], "f": fields[ok]})
-    distinct = pairs.drop_duplicates()
+    distinct = pairs.drop_duplicates().copy()
     distinct["msg"] = [kpis.info_problem(i, f) for i, f in zip(distinct["i"], distinct["f"])]
     c.value_err[ok] = pairs.merge(distinct, on=["i", "f"], how="left")["msg"].to_numpy(dtype=object)
     out = np.full(c.shape, None, dtype=object)

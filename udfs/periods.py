@@ -14,7 +14,7 @@ import pandas as pd
 
 from .grading import GradingRules, band_grade, grade_index
 from .grading import RULES as GRADING
-from .parse import month_parts
+from .parse import factorize, month_parts
 from .vocab import GRADES, setting
 
 
@@ -82,7 +82,7 @@ def period_table(history: pd.DataFrame, months: list[str], bands: GradingRules =
     history: employee_id, month, total (NaN for exempt months), name, department.
     """
     h = history[history["month"].isin(months)]
-    people, emps = pd.factorize(h["employee_id"])
+    people, emps = factorize(h["employee_id"].to_numpy())
     col = pd.Series(range(len(months)), index=months)[h["month"].to_numpy()].to_numpy()
     grid = np.full((len(emps), len(months)), np.nan)
     grid[people, col] = h["total"].to_numpy(dtype=float)

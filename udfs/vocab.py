@@ -110,7 +110,8 @@ class Vocab:
         """
         arr = np.asarray(values, dtype=object)
         flat = arr.ravel()
-        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), use_na_sentinel=True)
+        codes, uniques = pd.factorize(np.append(flat, None), use_na_sentinel=True)   # (see parse.factorize)
+        codes = codes[:-1]
         looked = [self.get(u, default) for u in uniques]
         known = np.array([c is not None for c in looked] + [True], dtype=bool)
         table = np.array(looked + [default], dtype=object)

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from addin.io.text import cell_text
+from udfs.parse import factorize
 
 
 def escape(text: str) -> str:
@@ -31,7 +32,7 @@ def column_letter(j: int) -> str:
 
 def _text_cells(values, s: int) -> list:
     """Inline-string cells of a text column; each distinct value is escaped and built once."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize(values)
     cells = []
     for u in uniques:
         t = escape(u if isinstance(u, str) else str(u)) if u == u else ""
