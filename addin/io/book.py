@@ -75,6 +75,8 @@ class StoreBook:
         if sheet not in self._frames:
             pending = self._pending.pop(sheet, None)
             got = _result_of(pending) if pending is not None else None
+            if got is not None and self.workbook.uncached.get(sheet):
+                got = None                   # formulas without values: the child did not see them
             if got is None:
                 found: list = []
                 try:
@@ -92,18 +94,44 @@ class StoreBook:
 
     def prefetch(self, sheets) -> None:
         """Read these sheets' frames in a forked child (the second core) while this process
-        works on the others. Only for a book read from a file, where fork exists. The child
-        dies with this process (addin.io.procs)."""
+        works on the others. Only for a book read from a file, where fork exists.
+
+        The child reads without the guard's scan and under an address-space limit (a hostile
+        sheet makes it fail fast; the sheet is then read here, scanned first); the scan runs in
+        this process meanwhile — it waits for the child anyway — and a sheet it refuses is
+        never taken from the child. The child dies with this process (addin.io.procs)."""
         import multiprocessing as mp
         wanted = [s for s in sheets if self.has(s) and s not in self._frames and s not in self._pending]
         if not wanted or self.path is None or "fork" not in mp.get_all_start_methods():
             return
         from concurrent.futures import ProcessPoolExecutor
         pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("fork"),
-                                   initializer=procs.die_with_parent, initargs=(os.getpid(),))
+                                   initializer=_child_start, initargs=(os.getpid(),))
         for sheet in wanted:
             self._pending[sheet] = pool.submit(_frame_in_child, str(self.path), sheet)
         pool.shutdown(wait=False)
+        try:
+            self.workbook.scan(wanted)
+        except guard.FileProblem as exc:
+            for sheet in wanted:
+                self._pending.pop(sheet, None)
+                self._frames[sheet] = (_empty(sheet), list(exc.problems))
+            for proc in list((getattr(pool, "_processes", None) or {}).values()):
+                proc.kill()
+
+
+CHILD_HEADROOM = 3 << 30        # bytes of address space a prefetch child may add to what it has
+
+
+def _child_start(parent: int) -> None:
+    procs.die_with_parent(parent)
+    try:
+        import resource
+        with open("/proc/self/statm") as fh:
+            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + CHILD_HEADROOM, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError, ImportError):
+        pass                                # no /proc or no limits here: the parent's scan still guards
 
 
 def _one_per_cell(found: list) -> list:
@@ -120,11 +148,9 @@ def _empty(sheet: str) -> pd.DataFrame:
 
 def _frame_in_child(path: str, sheet: str):
     found: list = []
-    try:
-        wb = read.open_workbook(path)
-        return read.typed(read.table(wb[sheet], sheet, found, wb.uncached.get(sheet)), sheet, found), found
-    except guard.FileProblem as exc:
-        return _empty(sheet), list(exc.problems)
+    wb = read.open_workbook(path)
+    wb.trust([sheet])                               # scanned by the parent meanwhile
+    return read.typed(read.table(wb[sheet], sheet, found, wb.uncached.get(sheet)), sheet, found), found
 
 
 def _result_of(future):
