@@ -27,6 +27,7 @@ sys.path[:0] = [str(ROOT), str(HERE), str(ROOT / "tests")]
 os.environ.setdefault("XLWINGS_ON_SERVER", "true")
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
+import bad_files  # noqa: E402
 import corpus  # noqa: E402
 import faults  # noqa: E402
 import fuzz  # noqa: E402
@@ -67,7 +68,7 @@ def bad_workbooks(tmp: Path) -> dict:
 
 def bad_files(tmp: Path) -> dict:
     out = {"tried": 0, "handled": 0, "crash": 0, "missed": []}
-    cases = list(corpus.BAD_FILES) + [("saved_by_libreoffice", corpus.libreoffice_saved, None)]
+    cases = list(bad_files.BAD_FILES) + [("saved_by_libreoffice", bad_files.libreoffice_saved, None)]
     for name, build, expect in cases:
         folder = tmp / f"file-{name}"
         folder.mkdir()

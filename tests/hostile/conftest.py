@@ -1,6 +1,7 @@
 """The hostile suite's shared modules, importable by name: runner.py (the real command, forked),
-corpus.py (the bad workbooks, bad files and odd inputs) and faults.py (real processes, kills,
-small disks) and fuzz.py (the worksheet functions through xlwings' Office.js runtime)."""
+corpus.py (bad workbooks and odd inputs), bad_files.py (files that are not workbooks kpi4s can
+read), faults.py (real processes, kills, small disks) and fuzz.py (the worksheet functions
+through xlwings' Office.js runtime)."""
 import importlib.util
 import sys
 from pathlib import Path
@@ -17,5 +18,6 @@ def _load(name: str) -> None:
 
 _load("runner")
 _load("corpus")
+_load("bad_files")
 _load("faults")
 _load("fuzz")

@@ -8,6 +8,7 @@ import csv
 import hashlib
 import zipfile
 
+import bad_files
 import corpus
 import openpyxl
 import pytest
@@ -53,7 +54,7 @@ def test_bad_workbook_gets_one_clear_message_and_stays_unchanged(tmp_path, name,
         assert checked.code == 2 and checked.err == got.err, checked.err
 
 
-@pytest.mark.parametrize("name, build, expect", corpus.BAD_FILES, ids=[c[0] for c in corpus.BAD_FILES])
+@pytest.mark.parametrize("name, build, expect", bad_files.BAD_FILES, ids=[c[0] for c in bad_files.BAD_FILES])
 def test_bad_file_is_handled_without_a_crash(tmp_path, name, build, expect):
     book = build(tmp_path)
     before = digest(book)
@@ -77,7 +78,7 @@ def test_bad_file_is_handled_without_a_crash(tmp_path, name, build, expect):
 
 
 def test_a_workbook_saved_by_libreoffice_is_read_and_reported(tmp_path):
-    book = corpus.libreoffice_saved(tmp_path)
+    book = bad_files.libreoffice_saved(tmp_path)
     if book is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     got = run_cli(["report", book])
