@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import shutil
+import subprocess
 import zipfile
 
 import bad_files
@@ -108,6 +110,12 @@ def test_control_characters_from_an_erp_never_reach_the_xml(tmp_path):
     book, _ = report_ok(tmp_path, "control_char_name")
     h = history(book)
     assert len(h) == 5 and h[(MONTH, "T1")][2] == "甲乙"          # the whole month kept, the name cleaned
+    if shutil.which("soffice"):                                    # LibreOffice reads every row too
+        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+                        "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,UTF8,1,,0,false,true,false,false,false,-1",
+                        "--outdir", str(tmp_path / "csv"), str(book)], capture_output=True, timeout=180)
+        rows = (tmp_path / "csv" / f"{book.stem}-{S.HISTORY}.csv").read_text(encoding="utf-8").splitlines()
+        assert len(rows) == 6 and any(r.startswith(f"{MONTH},T1,甲乙,") for r in rows), rows
     with zipfile.ZipFile(book) as z:
         assert not any(b"_x0001_" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/")
                        and b"kpi4s:rows" in z.read(n))
