@@ -125,6 +125,12 @@ CHILD_HEADROOM = 3 << 30        # bytes of address space a prefetch child may ad
 
 def _child_start(parent: int) -> None:
     procs.die_with_parent(parent)
+    try:                                    # a read that fails here is answered by the parent's own
+        quiet = os.open(os.devnull, os.O_WRONLY)    # read; the reader's abort text (Rust's "memory
+        os.dup2(quiet, 2)                           # allocation … failed") must not reach the user
+        os.close(quiet)
+    except OSError:
+        pass
     try:
         import resource
         with open("/proc/self/statm") as fh:

@@ -6,8 +6,11 @@ run holds an exclusive lock on a small file beside the book (``.~kpi4s~<book>~lo
 before it reads the book until its last write; another run on the same book (through any
 door, any symbolic link to it) waits up to :data:`WAIT` seconds and then stops with a message
 naming the run that holds it. The lock is the operating system's (``flock`` / ``msvcrt``):
-a run that is killed releases it at once, so a crash never leaves the book locked. Where the
-book's folder cannot hold the lock file (read-only), it is kept in the system's temp folder.
+a run that is killed releases it at once, so a crash never leaves the book locked. A block
+that already holds the lock (the cycle's appeals running the month end) re-enters it instead
+of waiting for itself. Where the book's folder cannot hold the lock file (read-only), it is
+kept in the system's temp folder. The cycle's read-modify-write steps (approval, override,
+appeals, year end) take the same lock.
 
 :func:`book_session` is what the macros use: the lock, then the repairs a killed run may have
 left to do (finish a journaled rewrite, remove its temp files).
@@ -20,6 +23,7 @@ import hashlib
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -56,6 +60,9 @@ else:
             return False
 
 
+_HELD: dict = {}      # (process, thread, lock file) → how many nested blocks hold it
+
+
 class BookBusy(WriteError):
     """Another run holds the book's lock; nothing was read or written."""
 
@@ -85,6 +92,14 @@ def book_lock(book, what: str = "kpi4s", wait: float | None = None):
     """Hold the exclusive lock of the workbook ``book`` for the block (see the module)."""
     wait = wait_seconds() if wait is None else wait
     path = lock_path(book)
+    key = (os.getpid(), threading.get_ident(), str(path))
+    if key in _HELD:                  # re-entered (a cycle step running the month end): held once
+        _HELD[key] += 1
+        try:
+            yield path
+        finally:
+            _HELD[key] -= 1
+        return
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -107,8 +122,10 @@ def book_lock(book, what: str = "kpi4s", wait: float | None = None):
         stamp = f"{what}，进程 {os.getpid()}，开始于 {_dt.datetime.now():%Y-%m-%d %H:%M:%S}"
         os.ftruncate(fd, 0)
         os.write(fd, stamp.encode("utf-8"))
+        _HELD[key] = 1
         yield path
     finally:
+        _HELD.pop(key, None)
         try:
             os.unlink(path)                              # before unlocking: a waiter re-checks the inode
         except OSError:
@@ -123,9 +140,11 @@ def book_session(source, what: str = "kpi4s"):
     if not isinstance(source, (str, os.PathLike)) or not Path(source).is_file():
         yield None
         return
+    nested = (os.getpid(), threading.get_ident(), str(lock_path(source))) in _HELD
     with book_lock(source, what) as held:
-        recover(source)
-        clean_stale(source)
+        if not nested:                # (the outer block did the repairs; its own writes are done)
+            recover(source)
+            clean_stale(source)
         yield held
 
 

@@ -26,7 +26,7 @@ from .style import DXF, STYLES
 
 @dataclass
 class Chart:
-    kind: str                                   # "column" | "bar"
+    kind: str                                   # "column" | "bar" | "line"
     series: list                                # dicts: name, categories/values (r1, c1, r2, c2), color,
     #                                             labels (num format or None), points (colors per point)
     title: str = ""
@@ -38,6 +38,7 @@ class Chart:
     legend: str | None = "bottom"
     gap: int | None = None
     show_hidden: bool = False                   # plot data kept in hidden columns
+    subtype: str | None = None                  # "stacked": series stacked (grades by month)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class SheetSpec:
     gridlines: bool = True
     zoom: int | None = None
     bulk: Bulk | None = None
+    sparklines: list = field(default_factory=list)    # (row, col, xlsxwriter sparkline options: range …)
 
     # --- building ---------------------------------------------------------------------------
     def put(self, r: int, c: int, value: Any, style: str | None = "text") -> None:
@@ -184,6 +186,8 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
         ws.data_validation(r1, c1, r2, c2, dict(opts))
     for (r, c), text in spec.comments.items():
         ws.write_comment(r, c, clean_text(text), {"author": "kpi4s"})
+    for r, c, opts in spec.sparklines:
+        ws.add_sparkline(r, c, dict(opts))
     for ch in spec.charts:
         ws.insert_chart(ch.anchor[0], ch.anchor[1], _chart(wb, spec.name, ch),
                         {"x_offset": ch.offset[0], "y_offset": ch.offset[1]})
@@ -215,10 +219,15 @@ def _label(text: str) -> str:
 
 
 def _chart(wb, sheet: str, ch: Chart):
-    chart = wb.add_chart({"type": ch.kind})
+    chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
     for s in ch.series:
         opts = {"name": _label(s["name"]), "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
-        if s.get("color"):
+        if s.get("color") and ch.kind == "line":
+            opts["line"] = {"color": s["color"], "width": 2.25}
+            opts["smooth"] = False
+            opts["marker"] = {"type": "circle", "size": 5, "fill": {"color": s["color"]},
+                              "border": {"color": s["color"]}}
+        elif s.get("color"):
             opts["fill"] = {"color": s["color"]}
         if s.get("labels"):
             opts["data_labels"] = {"value": True, "num_format": s["labels"]}

@@ -47,8 +47,8 @@ def assert_valid(paths) -> int:
 
 
 def test_the_templates_in_workbook(tmp_path):
-    files = [p for p in (ROOT / "workbook").iterdir() if p.suffix in (".xlsx", ".xlsm", ".docx")]
-    assert assert_valid(files) == 7                                # 2 stores, targets, a form, 3 letters
+    files = [p for p in (ROOT / "workbook").iterdir() if p.suffix in (".xlsx", ".xlsm", ".xlam", ".docx")]
+    assert assert_valid(files) == 11      # 2 stores, the add-in, targets, group, 2 forms, 4 letters
 
 
 def test_a_month_end_of_the_demo_store(demo_run, tmp_path):
@@ -83,3 +83,53 @@ def test_a_replaced_sheet_that_had_a_chart_and_comments(tmp_path):
     _, known = findings(book)
     assert known                                                  # (the gap is what we think it is)
     assert assert_valid([book]) == 1
+
+
+def test_the_cycle_outputs(tmp_path):
+    """Goal forms, the approval trail and snapshot in the book, the payroll workbook, the year-end
+    sheets and 调薪通知书 (SPEC §9) — for a name pasted with U+0001 and a department typed as
+    formula-looking text."""
+    import cycle_sample as CS
+
+    from addin import macros
+
+    def nasty(name, data):
+        if name == "xl/sharedStrings.xml" or name.startswith("xl/worksheets/sheet"):
+            for a, b in (("张伟", "张_x0001_伟"), ("服务部", "=1+1服务部")):
+                for form in (a, "".join(f"&#{ord(c)};" for c in a)):        # as typed or as references
+                    data = data.replace(f">{form}<".encode(), f">{b}<".encode())
+        return data
+    book = corpus.rezip(CS.year_book(tmp_path / "year.xlsx"), nasty)
+    assert kpi4s("goals", book, "--month", "2026-06", "--out", tmp_path / "goals").returncode == 0
+    for m in CS.MONTHS:
+        macros.monthly_report(book, m)
+    for who in ("甲", "乙", "丙"):
+        assert kpi4s("approve", book, "--month", "2026-12", "--by", who).returncode == 0
+    assert kpi4s("payroll", book, "--month", "2026-12", "--out", tmp_path / "pay").returncode == 0
+    assert kpi4s("year", book, "--out", tmp_path / "letters").returncode == 0
+    written = [book] + [p for d in ("goals", "pay", "letters") for p in sorted((tmp_path / d).rglob("*"))
+                        if p.suffix in (".xlsx", ".docx")]
+    assert {p.parent.name for p in written[1:]} == {"goals", "pay", "letters"}
+    import zipfile
+    inside = b"".join(z.read(n) for p in written for z in [zipfile.ZipFile(p)] for n in z.namelist()
+                      if n.endswith(".xml"))
+    assert "=1+1服务部".encode() in inside and "张伟".encode() in inside         # kept as text, U+0001 dropped
+    assert b"<f>1+1" not in inside and b"<f>=1+1" not in inside
+    assert assert_valid(written) == len(written)
+
+
+def test_the_group_workbook(tmp_path):
+    """kpi4s group over store books (one bad, one without the month) into the group workbook."""
+    import importlib.util
+    import sys
+    spec = importlib.util.spec_from_file_location("group_stores_", ROOT / "tests" / "group" / "group_stores.py")
+    stores = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("group_stores_", stores)
+    spec.loader.exec_module(stores)
+    folder = stores.group_folder(tmp_path / "门店")
+    out = tmp_path / "集团.xlsx"
+    assert kpi4s("group", folder, "--out", out, "--month", stores.MONTH,
+                 "--archive", tmp_path / "a.duckdb").returncode == 0
+    assert kpi4s("group", folder, "--out", out, "--month", stores.MONTH,
+                 "--archive", tmp_path / "a.duckdb").returncode == 0          # over its own output
+    assert assert_valid([out]) == 1

@@ -2,9 +2,15 @@
 formulas never calculated — whatever the namespace prefix and whether cells carry references."""
 from __future__ import annotations
 
+import zipfile
+
 import pytest
+import xlsxwriter
 
 from addin.io import guard
+from addin.io.book import load_book
+from addin.io.problems import BookError
+from addin.io.read import open_workbook
 
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -70,3 +76,39 @@ def test_column_letters_round_trip():
     for n in (1, 26, 27, 52, 256, 702, 703, 16384):
         assert guard.column_number(guard.column_letters(n)) == n
     assert guard.column_letters(16384) == "XFD"
+# issue 12's cases (files that would exhaust memory are refused before a reader opens them), on the one guard
+
+
+def test_a_stray_cell_far_away_names_its_sheet(tmp_path):
+    p = tmp_path / "stray.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    wb.add_worksheet("设置").write(0, 0, "项目")
+    wb.add_worksheet("员工名册").write(1048575, 16383, "x")       # XFD1048576
+    wb.close()
+    with pytest.raises(guard.FileProblem) as got:
+        guard.check_sheets(p, ["设置", "员工名册"])
+    assert [x.sheet for x in got.value.problems] == ["员工名册"] and "XFD1048576" in got.value.problems[0].message
+    with pytest.raises(BookError, match=r"\[员工名册\].*单元格 XFD1048576"):
+        load_book(p, required=())                       # the sheets are checked before they are read
+
+
+def test_ordinary_books_pass_and_non_zip_files_are_left_to_the_reader(tmp_path):
+    from helpers import ROOT
+    book = ROOT / "workbook" / "kpi4s_store.xlsx"
+    pkg = guard.open_package(book)
+    pkg.close()
+    guard.check_sheets(book, pkg.sheets)                                  # no problem: no exception
+    (tmp_path / "x.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(BookError, match="不是 Excel 工作簿"):
+        open_workbook(tmp_path / "x.xlsx")
+
+
+def test_a_zip_bomb_is_refused(tmp_path, monkeypatch):
+    p = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", b"\0" * (3 * 2**20))
+    with pytest.raises(guard.FileProblem, match="压缩炸弹"):            # a ratio of ~1000 : 1
+        guard.open_package(p)
+    monkeypatch.setattr(guard, "MAX_TOTAL", 2**20)                        # and a total over the limit
+    with pytest.raises(guard.FileProblem, match="压缩炸弹"):
+        guard.open_package(p)
