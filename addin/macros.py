@@ -70,7 +70,8 @@ def monthly_report(source, month: str | None = None, out_dir=None, override=None
     approval step or override of the cycle takes the same lock), and is not overwritten if
     anything else changed it meanwhile. An override (who, why) recomputes a month in review
     and records it."""
-    with book_session(source, "月度报告"):
+    held = source.path if isinstance(source, StoreBook) else source    # (a book read already: its file)
+    with book_session(held, "月度报告"):
         clock = Clock()
         book = load_book(source, month, defer=True)
         run = month_report(book, month, clock, override)
