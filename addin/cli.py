@@ -1,7 +1,10 @@
 """The `kpi4s` command: the same macros as the Excel buttons, headless.
 
 Exit codes: 0 done; 2 the input has problems (listed on stderr, nothing written); 3 a tool
-the command needs is missing (LibreOffice for --pdf); 130 interrupted.
+the command needs is missing (LibreOffice for --pdf); 4 the results could not be written
+(another run holds the workbook, read-only file or folder, disk full, the book changed
+meanwhile — the old files are unchanged); 1 an unexpected error (one line, details with -vv);
+130 interrupted.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import sys
 
 from addin import __version__
 from addin.io.problems import BookError
+from addin.io.save import WriteError, cause
 
 log = logging.getLogger("kpi4s")
 
@@ -288,11 +292,26 @@ def main(argv=None) -> int:
         return 0
     try:
         return int(args.run(args) or 0)
+    except WriteError as exc:
+        print(str(exc), file=sys.stderr)
+        return 4
     except BookError as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except MemoryError:
+        print("内存不足，未写入任何内容；请关闭其他程序后重试，或把历史数据移到另一个工作簿。", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        log.debug("unexpected OS error", exc_info=True)
+        print(f"文件操作失败，未写入任何内容：{cause(exc)}（{exc.filename or ''}）", file=sys.stderr)
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the one place nothing may pass as a traceback
+        log.debug("unexpected error", exc_info=True)
+        print(f"kpi4s 内部错误，未写入任何内容（{type(exc).__name__}）；用 kpi4s -vv 重新运行可看到详情，"
+              "请把它发给维护人员。", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -21,16 +21,21 @@ import logging
 import xlwings as xw
 
 from addin import documents, macros
+from addin.io import guard
 from addin.io import schema as S
-from addin.io.problems import BookError
+from addin.io.problems import BookError, Problem
 from addin.render.live import paint
 
 log = logging.getLogger(__name__)
 
 
 def read_book(book) -> dict:
-    """{sheet name: 2-D values from A1} of every sheet a macro reads (outputs are skipped)."""
-    data = {}
+    """{sheet name: 2-D values from A1} of every sheet a macro reads (outputs are skipped).
+
+    A used range far larger than a table (one stray space at XFD1048576 makes it 17 billion
+    cells) is not fetched: BookError naming the sheet and the last cell to delete, as for a file
+    (addin.io.guard)."""
+    data, problems = {}, []
     for sheet in book.sheets:
         if S.is_output(sheet.name) or sheet.name == S.PREVIEW:
             continue
@@ -38,7 +43,14 @@ def read_book(book) -> dict:
         if last.row == 1 and last.column == 1 and sheet["A1"].value is None:
             data[sheet.name] = []
             continue
+        if last.column > guard.MAX_COLUMNS or last.row * last.column > guard.MAX_CELLS:
+            ref = f"{guard.column_letters(last.column)}{last.row}"
+            problems.append(Problem(sheet.name, last.row, None, f"已用区域一直到单元格 {ref}，远超出表格范围，很可能有误输入；"
+                                                                 f"请删除表格以外的内容（最后一个单元格 {ref}）后重试"))
+            continue
         data[sheet.name] = sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+    if problems:
+        raise guard.FileProblem(problems, "工作表中有表格以外的内容，未读取、未写入任何内容")
     return data
 
 
@@ -49,6 +61,12 @@ def _alert(book, text: str, title: str = "kpi4s") -> None:
         log.warning("%s: %s", title, text)
 
 
+def _unexpected(book, title: str) -> None:
+    """Nothing reaches the user as a traceback: one message, the details in the log."""
+    log.exception("%s: unexpected error", title)
+    _alert(book, "kpi4s 内部错误，未写入任何内容；详情已记入日志，请发给维护人员。", f"kpi4s {title}")
+
+
 def run_monthly_report(book, month: str | None = None, override=None):
     """Read the live workbook, run the month, paint the output sheets. Returns the Run or None.
     ``override`` (addin.cycle.runs.Who) recomputes a month already in review (SPEC §9)."""
@@ -56,6 +74,9 @@ def run_monthly_report(book, month: str | None = None, override=None):
         run = macros.month_report(read_book(book), month, override=override)
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 月度报告：输入有误")
+        return None
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "月度报告")
         return None
     for spec in run.sheets:
         paint(book, spec)
@@ -98,6 +119,9 @@ def _documents_button(make, title: str):
     except RuntimeError as exc:               # LibreOffice missing for PDFs
         _alert(book, str(exc), f"kpi4s {title}")
         return
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, title)
+        return
     _alert(book, run.summary, f"kpi4s {title}")
 
 
@@ -124,6 +148,9 @@ def run_check(book):
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 检查：发现问题")
         return None
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "检查")
+        return None
     _alert(book, run.summary, "kpi4s 检查")
     return run
 
@@ -145,6 +172,9 @@ def run_decompose_targets(book, as_of=None):
         run = macros.targets_report(read_book(book), as_of=as_of or _dt.date.today())
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 目标分解：输入有误")
+        return None
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "目标分解")
         return None
     for spec in run.sheets:
         paint(book, spec)
@@ -175,6 +205,9 @@ def _live(book, title: str, make):
     except BookError as exc:
         _alert(book, str(exc), f"kpi4s {title}：未完成")
         return None
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, title)
+        return None
     for spec in run.sheets:
         paint(book, spec)
     _alert(book, run.summary, f"kpi4s {title}")
@@ -202,6 +235,9 @@ def monthly_report_override_button():
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 覆盖重算：未完成")
         return
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "覆盖重算")
+        return
     run_monthly_report(book, override=person)
 
 
@@ -228,6 +264,9 @@ def apply_appeals_button():
         todo = appeals.pending(load_book(read_book(book), required=()))
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 申述改分：未完成")
+        return
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "申述改分")
         return
     if not todo:
         _alert(book, "没有待生效的改分申述", "kpi4s 申述改分")
@@ -269,6 +308,9 @@ def run_group_report(book, sources=(), month: str | None = None):
         run = macros.group_month(settings, sources, month)
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 集团汇总：未汇总")
+        return None
+    except Exception:  # noqa: BLE001 - a door: one message, never a traceback
+        _unexpected(book, "集团汇总")
         return None
     for spec in run.sheets:
         paint(book, spec)

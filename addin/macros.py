@@ -15,7 +15,8 @@ from typing import Any
 from addin import targets
 from addin.cycle import approval, year
 from addin.io.book import StoreBook, load_book
-from addin.io.lock import book_lock
+from addin.io.lock import book_session
+from addin.io.save import real_path
 from addin.month.pipeline import Clock, compute_month
 from addin.ooxml import replace_sheets
 from addin.render import report as R
@@ -35,12 +36,14 @@ class Run:
     summary: str = ""
 
 
-def write_sheets(path, specs: list[SheetSpec], dest=None) -> Path:
+def write_sheets(path, specs: list[SheetSpec], dest=None, expect=None) -> Path:
     """Replace (or add) these sheets of the workbook at ``path`` atomically; every other part of
-    the file stays as it was (addin.ooxml transplants whole sheets)."""
+    the file stays as it was (addin.ooxml transplants whole sheets). ``expect``: the book's
+    file identity when it was read — a book changed since is not overwritten."""
     donor, streams = to_xlsx(specs)
     big = tuple(s.name for s in specs if s.bulk is not None and len(s.bulk.frame) > 20_000)
-    return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big)
+    return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big,
+                          expect=expect)
 
 
 def month_report(source, month: str | None = None, clock: Clock | None = None, override=None) -> Run:
@@ -62,22 +65,21 @@ def month_report(source, month: str | None = None, clock: Clock | None = None, o
 
 def monthly_report(source, month: str | None = None, out_dir=None, override=None) -> Run:
     """月度报告: 历史, 月度报告 and the period sheets written into the workbook (or a copy in out_dir).
-    An override (who, why) recomputes a month in review and records it (one writer at a time)."""
-    clock = Clock()
-    book = load_book(source, month)
-    path = Path(book.path)
-    if override is not None:
-        with book_lock(path):
-            return _report_into(load_book(path, month), month, out_dir, override, clock)
-    return _report_into(book, month, out_dir, override, clock)
 
-
-def _report_into(book, month, out_dir, override, clock) -> Run:
-    run = month_report(book, month, clock, override)
-    path = Path(book.path)
-    dest = Path(out_dir) / path.name if out_dir else path
-    run.paths = [write_sheets(path, run.sheets, dest)]
-    clock.mark("写入")
+    The book is locked from before it is read until it is written (a second run waits, and an
+    approval step or override of the cycle takes the same lock), and is not overwritten if
+    anything else changed it meanwhile. An override (who, why) recomputes a month in review
+    and records it."""
+    held = source.path if isinstance(source, StoreBook) else source    # (a book read already: its file)
+    with book_session(held, "月度报告"):
+        clock = Clock()
+        book = load_book(source, month, defer=True)
+        run = month_report(book, month, clock, override)
+        path = Path(book.path)
+        dest = Path(out_dir) / path.name if out_dir else path
+        same = real_path(dest) == real_path(path)
+        run.paths = [write_sheets(path, run.sheets, dest, expect=book.workbook.identity if same else None)]
+        clock.mark("写入")
     run.timings = clock.marks
     log.info("monthly_report %s %s: %s", path.name, run.results.month,
              ", ".join(f"{k} {v:.2f}s" for k, v in run.timings))
@@ -87,7 +89,8 @@ def _report_into(book, month, out_dir, override, clock) -> Run:
 def check(source, month: str | None = None) -> Run:
     """检查: validate everything the month end reads; writes nothing."""
     t = time.perf_counter()
-    res = compute_month(source, month)
+    with book_session(source, "检查"):
+        res = compute_month(source, month)
     summary = f"检查通过：{res.store} {res.month}，{len(res.people)} 人，{len(res.items)} 个考核项"
     summary += "".join(f"\n  提示：{w}" for w in res.warnings)
     return Run(res, timings=[("检查", time.perf_counter() - t)], summary=summary)
@@ -106,9 +109,10 @@ def targets_report(source, year=None, as_of=None) -> Run:
 
 def decompose_targets(source, year=None, as_of=None) -> Run:
     """目标分解 button / `kpi4s decompose`: the target output sheets written into the workbook."""
-    book = load_book(source, required=())
-    run = targets_report(book, year, as_of)
-    run.paths = [write_sheets(book.path, run.sheets)]
+    with book_session(source, "目标分解"):
+        book = load_book(source, required=())
+        run = targets_report(book, year, as_of)
+        run.paths = [write_sheets(book.path, run.sheets, expect=book.workbook.identity)]
     run.summary += f"\n已写入：{run.paths[0]}（{'、'.join(s.name for s in run.sheets)}）"
     return run
 
@@ -120,18 +124,19 @@ def apply_appeals(path, by) -> Run:
     from addin.cycle import appeals
     from addin.cycle.runs import Who, who
     person = who(by)
-    todo = appeals.pending(load_book(path, required=()))
-    if not todo:
-        return Run(None, summary="没有待生效的改分申述（员工申述表中「改分」的得分均已计入历史）")
-    lines, paths, last = [], [], None
-    for month, rows in todo:
-        run = monthly_report(path, month, override=Who(person.by, appeals.reason(rows), person.login))
-        paths += run.paths
-        last = run
-        lines.append(f"{month}：{len(rows)} 条改分已生效（" + "、".join(f"{r.employee_id} {r.changed:.2f}分"
-                                                                 for r in rows.itertuples(index=False)) + "）")
-        lines += [f"  {x}" for x in run.summary.splitlines() if x.startswith(("覆盖重算", "审批状态"))]
-    later = appeals.later_months(load_book(path, required=()), todo[0][0])
+    with book_session(path, "员工申述"):             # the months re-run below re-enter this lock
+        todo = appeals.pending(load_book(path, required=()))
+        if not todo:
+            return Run(None, summary="没有待生效的改分申述（员工申述表中「改分」的得分均已计入历史）")
+        lines, paths, last = [], [], None
+        for month, rows in todo:
+            run = monthly_report(path, month, override=Who(person.by, appeals.reason(rows), person.login))
+            paths += run.paths
+            last = run
+            lines.append(f"{month}：{len(rows)} 条改分已生效（" + "、".join(f"{r.employee_id} {r.changed:.2f}分"
+                                                                     for r in rows.itertuples(index=False)) + "）")
+            lines += [f"  {x}" for x in run.summary.splitlines() if x.startswith(("覆盖重算", "审批状态"))]
+        later = appeals.later_months(load_book(path, required=()), todo[0][0])
     if later:
         lines.append(f"提示：{todo[0][0]} 之后已出报告的月份（{'、'.join(later)}）的连续等级与处理事项按当时的历史计算，"
                      "如受影响请重新运行这些月份（已审批的需覆盖重算）")

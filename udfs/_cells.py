@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import logging
+import re
 from typing import Any, Callable
 
 import numpy as np
@@ -188,6 +189,18 @@ def squeeze_vector(x) -> tuple[np.ndarray, bool]:
     return a, False
 
 
+def one_number(value, name: str, default: float | None = None) -> float | None:
+    """A one-cell numeric option (cap_total, decimals …): blank → ``default``; a range of more
+    than one cell, or text that is not a number → CellError naming the argument."""
+    flat = to_array(value).ravel() if value is not None else np.array([None], dtype=object)
+    if flat.size != 1:
+        raise CellError(f"{name} must be one cell")
+    got, bad = numbers(flat)
+    if bad[0]:
+        raise CellError(f"{name} must be a number")
+    return default if np.isnan(got[0]) else float(got[0])
+
+
 def scalar_arg(value, vocab: Vocab, default: str, arg: str | None = None) -> str:
     """A one-cell option (policy, method, lang …) → its code; blank → default."""
     if not _is_scalar(value):
@@ -305,9 +318,18 @@ class Cells:
         return error_texts(self.tag, message)
 
 
+def printable(text: str) -> str:
+    """Text as a cell may show it: control characters and lone surrogates (an echoed value
+    pasted from an ERP) dropped."""
+    return _UNPRINTABLE.sub("", text) if _UNPRINTABLE.search(text) else text
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def error_texts(tag: str, message):
-    short = np.array([m if len(m) <= 90 else m[:89] + "…" for m in np.asarray(message, dtype=str).ravel()],
-                     dtype=object)
+    short = [printable(m) for m in np.asarray(message, dtype=str).ravel()]
+    short = np.array([m if len(m) <= 90 else m[:89] + "…" for m in short], dtype=object)
     return np.array([f"#{tag}! {m}" for m in short], dtype=object).reshape(np.shape(message))
 
 
@@ -320,11 +342,47 @@ def excel(tag: str) -> Callable:
             try:
                 return func(*args, **kwargs)
             except InputError as exc:
-                message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                return f"#{tag}! {message[:120]}"
+                message = printable(str(exc).strip().splitlines()[0]) if str(exc).strip() else type(exc).__name__
+                return f"#{tag}! {message if len(message) <= 120 else message[:119] + '…'}"
             except Exception:  # noqa: BLE001 — nothing may reach Excel as a traceback
                 log.exception("%s: unexpected error", func.__name__)
                 return f"#{tag}! {UNEXPECTED}"
         return inner
 
     return wrap
+
+
+
+# --------------------------------------------------------------------------- the texts a cell can show
+TAGS = ("KPI", "SCORE", "GRADE", "PERIOD", "PAY", "TARGET", "PROGRESS", "DATE", "ACTION")
+# Every error text a worksheet function shows is "#TAG! " + one of these (README: "Error texts");
+# an argument is named as the function's parameter, a value echoed in quotes. A text longer than
+# the cell's 90/120 characters is cut with "…" (the patterns ending in .* allow that).
+CELL_ERRORS = (
+    r"ranges do not match \(.*",                                   # the shapes of the arguments
+    r"\w+ must be a (number|date)",
+    r"\w+ must be one cell",
+    r"\w+ '.*' (unknown|is not a date|must be a number|must be HH:MM)( \(use .*)?",
+    r"\w+ must be -?[\d.,]+–[\d.,]+",                              # cap_total 0–130, month 1–12 …
+    r"\w+ must be (> 0|≥ 0|≤ 100%)",
+    r"\w+ must be a whole number( -?[\d.,]+–[\d.,]+)?",
+    r"weights must sum to 100% \(got -?[\d.]+%\)",
+    r"weights must not all be 0",
+    r"quotas must be five shares A…E|quotas must add up to 100%|quotas must be five shares ≥ 0 adding up to 100%",
+    r"amount above [\d,]+ yuan",
+    r"commission needed for profit staff",
+    r"day is past the month's end|day must be a valid day of the month",
+    r"calendar cn knows (years \d+–\d+ only.*|no workday after this date)",
+    r"table lacks column [a-z, ]+|table needs a header row and data rows",
+    r"grades '.*' is not A–E",
+    r"total must be one cell or one per row of weights|total is too large to split at this precision",
+    r"total and weights must be finite",
+    r"field .* unknown \(use .*|kpi_id .* unknown",
+    r"method '.*' (unknown|needs monthly values) \(use .*",
+)
+_OURS = re.compile(rf"#({'|'.join(TAGS)})! (row \d+: )?({'|'.join(f'(?:{p})' for p in CELL_ERRORS)})")
+
+
+def is_our_error(text: str) -> bool:
+    """Whether ``text`` is one of the error texts above (a cut text: its beginning is)."""
+    return _OURS.fullmatch(text) is not None or (text.endswith("…") and _OURS.fullmatch(text[:-1]) is not None)

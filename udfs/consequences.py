@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .grading import grade_index
-from .parse import month_range
+from .parse import factorize, month_range
 from .vocab import ACTION, GRADES, setting
 
 
@@ -121,7 +121,7 @@ def history_matrix(history: pd.DataFrame, month: str) -> tuple[pd.DataFrame, lis
     if h.empty:
         return pd.DataFrame(), []
     months = month_range(h["month"].min(), month)
-    people, emps = pd.factorize(h["employee_id"])
+    people, emps = factorize(h["employee_id"].to_numpy())
     col = pd.Series(range(len(months)), index=months)[h["month"].to_numpy()].to_numpy()
     grid = np.full((len(emps), len(months)), None, dtype=object)
     grid[people, col] = h["grade"].to_numpy(dtype=object)

@@ -58,9 +58,32 @@ def _days(x, name: str = "date") -> np.ndarray:
     return to_dates(x, name).astype("datetime64[D]")
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """A workday calendar as data: its code (udfs.vocab.CALENDAR) and, for ``cn``, the days a
+    store typed itself (the workbook's 节假日 sheet) — public holidays and make-up workdays
+    that override the chinesecalendar package, e.g. next year's before the package knows them.
+    Any function here taking ``calendar`` takes a code, an alias or a Calendar."""
+
+    code: str = "weekend"
+    off: tuple = ()        # ISO dates (YYYY-MM-DD) that are days off
+    work: tuple = ()       # ISO dates that are workdays (调休上班) even on a weekend
+
+    @property
+    def typed_years(self) -> frozenset:
+        return frozenset(int(d[:4]) for d in self.off + self.work)
+
+
+def as_calendar(calendar) -> Calendar:
+    """A Calendar from a code, a Chinese name or alias (blank → the default), or a Calendar."""
+    if isinstance(calendar, Calendar):
+        return calendar
+    return Calendar(CALENDAR.code(calendar, default=RULES.calendar, arg="calendar"))
+
+
 def calendar_code(calendar) -> str:
-    """The calendar code of a name or alias; blank → the default calendar."""
-    return CALENDAR.code(calendar, default=RULES.calendar)
+    """The calendar code of a name or alias (or a Calendar); blank → the default calendar."""
+    return as_calendar(calendar).code
 
 
 def _year(days: np.ndarray) -> np.ndarray:
@@ -74,7 +97,7 @@ def _tod(deadline_time) -> np.timedelta64:
 
 # --------------------------------------------------------------------------- calendars
 @functools.lru_cache(maxsize=1)
-def _cn_tables():
+def _package_tables():
     import chinese_calendar as cc
 
     holidays = np.array(sorted(cc.holidays), dtype="datetime64[D]")
@@ -82,18 +105,42 @@ def _cn_tables():
     return holidays, makeup, min(cc.holidays).year, max(cc.holidays).year
 
 
+@functools.lru_cache(maxsize=8)
+def _cn_tables(cal: Calendar = Calendar("cn")):
+    """(days off, make-up workdays, known years) of the cn calendar with the store's days."""
+    holidays, makeup, first, last = _package_tables()
+    off = np.array(sorted(cal.off), dtype="datetime64[D]")
+    work = np.array(sorted(cal.work), dtype="datetime64[D]")
+    holidays = np.union1d(holidays[~np.isin(holidays, work)], off)
+    makeup = np.union1d(makeup[~np.isin(makeup, off)], work)
+    return holidays, makeup, np.union1d(np.arange(first, last + 1), sorted(cal.typed_years)).astype(np.int64)
+
+
 def cn_years() -> tuple[int, int]:
-    """First and last year the ``cn`` calendar knows (from the installed chinesecalendar)."""
-    return _cn_tables()[2:]
+    """First and last year the chinesecalendar package knows."""
+    return _package_tables()[2:]
 
 
-def cn_unknown(days) -> str:
-    """'' when every date is inside the years the cn calendar knows, else the message."""
-    first, last = cn_years()
+def cn_known(calendar=None) -> np.ndarray:
+    """The years the cn calendar knows: the package's and those the store typed days for."""
+    return _cn_tables(_cn(calendar))[2]
+
+
+def _cn(calendar) -> Calendar:
+    cal = Calendar("cn") if calendar is None else as_calendar(calendar)
+    return cal if cal.code == "cn" else Calendar("cn")
+
+
+def cn_unknown(days, calendar=None) -> str:
+    """'' when every date is in a year the cn calendar knows, else the (cell) message."""
     d = np.asarray(days, dtype="datetime64[D]")
     years = _year(d[~np.isnat(d)])
-    if years.size and ((years < first) | (years > last)).any():
-        return f"calendar cn knows years {first}–{last} only"
+    known = cn_known(calendar)
+    if years.size and not np.isin(years, known).all():
+        first, last = cn_years()
+        extra = sorted(set(known.tolist()) - set(range(first, last + 1)))
+        typed = f" (and {', '.join(map(str, extra))} from the holiday table)" if extra else ""
+        return f"calendar cn knows years {first}–{last} only{typed}"
     return ""
 
 
@@ -101,41 +148,40 @@ def _weekday(days: np.ndarray) -> np.ndarray:
     return (days.astype("int64") + 3) % 7          # 0 = Monday; 1970-01-01 was a Thursday
 
 
-def _workday_mask(days: np.ndarray, cal: str) -> np.ndarray:
+def _workday_mask(days: np.ndarray, cal: Calendar) -> np.ndarray:
     nat = np.isnat(days)
     work = (_weekday(days) < 5) & ~nat
-    if cal == "cn":
-        msg = cn_unknown(days)
+    if cal.code == "cn":
+        msg = cn_unknown(days, cal)
         if msg:
             raise InputError(msg)
-        holidays, makeup, _, _ = _cn_tables()
+        holidays, makeup, _ = _cn_tables(cal)
         work = (work & ~np.isin(days, holidays)) | (np.isin(days, makeup) & ~nat)
     return work
 
 
-def is_workday(dates, calendar: str = "weekend") -> np.ndarray:
+def is_workday(dates, calendar="weekend") -> np.ndarray:
     """True on workdays; with a blank date the result is float (1/0, NaN for blank)."""
     days = _days(dates)
-    work = _workday_mask(days, calendar_code(calendar))
+    work = _workday_mask(days, as_calendar(calendar))
     if np.isnat(days).any():
         work = np.where(np.isnat(days), np.nan, work.astype(float))
     return _scalar_out(work, dates)
 
 
-def roll_forward(dates, calendar: str = "weekend") -> np.ndarray:
+def roll_forward(dates, calendar="weekend") -> np.ndarray:
     """The first workday on or after each date, as datetime64[D]."""
-    cal = calendar_code(calendar)
+    cal = as_calendar(calendar)
     days = _days(dates)
     ok = ~np.isnat(days)
     out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
     if ok.any():
-        if cal == "cn" and cn_unknown(days[ok]):
-            raise InputError(cn_unknown(days[ok]))
+        if cal.code == "cn" and cn_unknown(days[ok], cal):
+            raise InputError(cn_unknown(days[ok], cal))
         lo, hi = days[ok].min(), days[ok].max() + np.timedelta64(40, "D")
         span = np.arange(lo, hi + _NS_DAY, dtype="datetime64[D]")
-        if cal == "cn":          # days past the calendar's last year are unknown, not workdays
-            first, last = cn_years()
-            known = (_year(span) >= first) & (_year(span) <= last)
+        if cal.code == "cn":     # days in years the calendar does not know are unknown, not workdays
+            known = np.isin(_year(span), cn_known(cal))
             work = np.zeros(len(span), dtype=bool)
             work[known] = _workday_mask(span[known], cal)
         else:
@@ -143,15 +189,14 @@ def roll_forward(dates, calendar: str = "weekend") -> np.ndarray:
         idx = np.where(work, np.arange(len(span)), len(span))
         nxt = np.minimum.accumulate(idx[::-1])[::-1][(days[ok] - lo).astype(np.int64)]
         if (nxt >= len(span)).any():
-            first, last = cn_years()
-            raise InputError(f"calendar cn knows years {first}–{last} only")
+            raise InputError(cn_unknown(span[~known], cal) or "calendar cn knows no workday after this date")
         out[ok] = span[nxt]
     return _scalar_out(out, dates)
 
 
-def workdays_in(start, end, calendar: str = "weekend") -> np.ndarray:
+def workdays_in(start, end, calendar="weekend") -> np.ndarray:
     """Number of workdays from ``start`` to ``end``, both inclusive (0 when end < start)."""
-    cal = calendar_code(calendar)
+    cal = as_calendar(calendar)
     s, e = np.broadcast_arrays(_days(start, "start"), _days(end, "end"))
     ok = ~np.isnat(s) & ~np.isnat(e)
     out = np.full(s.shape, np.nan)
@@ -184,9 +229,9 @@ def days_in_month(year, month) -> np.ndarray:
     return ((start.astype("datetime64[M]") + 1).astype("datetime64[D]") - start).astype(np.int64)
 
 
-def due_date(year, month, day, calendar: str = "weekend") -> np.ndarray:
+def due_date(year, month, day, calendar="weekend") -> np.ndarray:
     """The deadline day: (year, month, day) rolled forward to the first workday (SPEC §3.6)."""
-    cal = calendar_code(calendar)
+    cal = as_calendar(calendar)
     y, y_nan = _whole(year, "year")
     m, m_nan = _whole(month, "month")
     d, d_nan = _whole(day, "day")
@@ -205,9 +250,10 @@ def due_date(year, month, day, calendar: str = "weekend") -> np.ndarray:
     return _scalar_out(out, year, month, day)
 
 
-def scorer_deadlines(month: str, policy: CalendarRules = RULES) -> pd.DataFrame:
+def scorer_deadlines(month: str, policy: CalendarRules = RULES, calendar=None) -> pd.DataFrame:
     """When each scorer's scores for ``month`` ('YYYY-MM') are due (SPEC §3.6): one row per
-    policy.deadlines entry — role, day, nominal (date in M+1), due (the workday, at deadline_time)."""
+    policy.deadlines entry — role, day, nominal (date in M+1), due (the workday, at deadline_time).
+    ``calendar``: a Calendar with the store's own days (default: policy.calendar alone)."""
     y, m = month_parts(month)
     ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
     roles = [str(r) for r, _ in policy.deadlines]
@@ -215,7 +261,8 @@ def scorer_deadlines(month: str, policy: CalendarRules = RULES) -> pd.DataFrame:
     if (days < 1).any() or (days > days_in_month(ny, nm)).any():
         raise InputError("deadlines day must be a valid day of the month")
     nominal = month_start(ny, nm) + (days - 1).astype("timedelta64[D]")
-    due = np.asarray(roll_forward(nominal, policy.calendar), dtype="datetime64[D]").astype("datetime64[s]")
+    cal = as_calendar(policy.calendar if calendar is None else calendar)
+    due = np.asarray(roll_forward(nominal, cal), dtype="datetime64[D]").astype("datetime64[s]")
     return pd.DataFrame({"role": roles, "day": days, "nominal": nominal.astype("datetime64[s]"),
                          "due": due + _tod(policy.deadline_time)})
 
@@ -263,7 +310,7 @@ def year_days(year: int) -> np.ndarray:
     return np.arange(start, np.datetime64(f"{int(year) + 1:04d}-01-01"), dtype="datetime64[D]")
 
 
-def month_weights(year, method: str = "equal", calendar: str = "weekend") -> np.ndarray:
+def month_weights(year, method: str = "equal", calendar="weekend") -> np.ndarray:
     """Twelve fractions summing to 1: ``equal``, ``days`` (calendar days) or ``workdays``.
 
     ``year`` may be an array: the result then has shape year.shape + (12,).
@@ -271,7 +318,7 @@ def month_weights(year, method: str = "equal", calendar: str = "weekend") -> np.
     how = SPLIT.code(method, default="equal", arg="method")
     if how not in CALENDAR_SPLITS:
         raise InputError(f"method '{method}' needs monthly values (use {'/'.join(CALENDAR_SPLITS)})")
-    cal = calendar_code(calendar)
+    cal = as_calendar(calendar)
     years = np.asarray(year, dtype=object)
     rows = []
     for y in years.ravel():                      # one row per year asked for (usually one)
@@ -286,13 +333,13 @@ def month_weights(year, method: str = "equal", calendar: str = "weekend") -> np.
     return np.array(rows).reshape(years.shape + (12,))
 
 
-def week_segments(year, calendar: str = "weekend") -> pd.DataFrame:
+def week_segments(year, calendar="weekend") -> pd.DataFrame:
     """The ISO weeks of a year cut at month ends: one row per (month, ISO week) piece.
 
     Columns: month (1–12), seq (1… within the month), iso_year, iso_week, label ("W40"),
     start, end (dates inside the month), days, workdays (under ``calendar``).
     """
-    cal = calendar_code(calendar)
+    cal = as_calendar(calendar)
     y = year_int(year)
     days = year_days(y)
     idx = pd.DatetimeIndex(days.astype("datetime64[s]"))
@@ -319,7 +366,7 @@ def _period_bounds(days: np.ndarray, period: str) -> tuple[np.ndarray, np.ndarra
     return start, end
 
 
-def time_progress(date, period: str = "month", basis: str = "days", calendar: str = "weekend") -> np.ndarray:
+def time_progress(date, period: str = "month", basis: str = "days", calendar="weekend") -> np.ndarray:
     """Share of the period (month/quarter/year) elapsed through ``date`` inclusive.
 
     ``basis`` days: day d of a 30-day month gives d/30; workdays: workdays from the period's
@@ -342,7 +389,7 @@ def time_progress(date, period: str = "month", basis: str = "days", calendar: st
     return _scalar_out(out, date)
 
 
-def pace(actual, target, date, period: str = "month", basis: str = "days", calendar: str = "weekend") -> np.ndarray:
+def pace(actual, target, date, period: str = "month", basis: str = "days", calendar="weekend") -> np.ndarray:
     """Achievement minus time progress: actual/target − time_progress(date); negative = behind."""
     a, t = floats(actual, "actual"), floats(target, "target")
     if (t[~np.isnan(t)] <= 0).any():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .dates import calendar_code, month_weights, week_segments, year_int
+from .dates import month_weights, week_segments, year_int
 from .parse import floats
 from .vocab import CALENDAR_SPLITS, InputError, SPLIT
 
@@ -102,7 +102,10 @@ def decompose(total, weights, decimals: int = 0) -> np.ndarray:
     out = np.full(w.shape, np.nan)
     if ok.any():
         scale = 10.0**dec
-        scaled = np.round(np.abs(t[ok]) * scale, 6)
+        with np.errstate(over="ignore", invalid="ignore"):
+            scaled = np.round(np.abs(t[ok]) * scale, 6)
+        if not np.isfinite(scaled).all():
+            raise InputError("total is too large to split at this precision")
         units = np.floor(scaled + 0.5)           # half away from zero, on the absolute value
         if (units >= 2**63).any():
             units_i = np.array([int(u) for u in units], dtype=object)
@@ -188,7 +191,7 @@ def calendar_split(totals, month_w, year, calendar: str = "weekend", week_basis=
     dec = np.broadcast_to(np.asarray(decimals if decimals is not None else 0), (n,)).astype(np.int64)
     add = np.broadcast_to(np.asarray(True if additive is None else additive, dtype=bool), (n,))
     basis = np.broadcast_to(np.asarray("days" if week_basis is None else week_basis, dtype=object), (n,))
-    seg = week_segments(year_int(year), calendar_code(calendar))
+    seg = week_segments(year_int(year), calendar)
     s = len(seg)
     seg_month = seg["month"].to_numpy() - 1
     quarter = np.full((n, 4), np.nan)

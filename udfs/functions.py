@@ -11,7 +11,7 @@ import pandas as pd
 import xlwings as xw
 
 from . import consequences, dates, decompose, grading, kpis, pay, periods, scoring
-from ._cells import CellError, Cells, Kind, excel, grid, scalar_arg, squeeze_vector, to_array
+from ._cells import CellError, Cells, Kind, excel, grid, one_number, scalar_arg, squeeze_vector, to_array
 from .parse import ids, numbers
 from .policy import DEFAULT
 from .vocab import (ACTION, BASIS, CALENDAR, CALENDAR_SPLITS, CATEGORY, DIRECTION, GRADING, LANG, PERIOD, SPLIT,
@@ -98,13 +98,13 @@ def KPI_TOTAL(actuals, targets, weights, directions=None, cap_total=None):
               weight=_rows(weights, one_card), direction=None if directions is None else _rows(directions, one_card))
     av, tv = c.number("actual", blank_gives_blank=False), c.number("target", blank_gives_blank=False)
     wv, d = c.number("weight", 0.0), c.enum("direction", DIRECTION, "higher")
-    cap = DEFAULT.total_max if cap_total in (None, "") else scoring.floats(cap_total, "cap_total").item()
+    cap = one_number(cap_total, "cap_total", DEFAULT.total_max)
     if not DEFAULT.total_min < cap <= DEFAULT.total_max:
         raise CellError(f"cap_total must be {DEFAULT.total_min:g}–{DEFAULT.total_max:g}")
     used = (wv > 0) & (c.input_err == "")                  # a blank or zero weight is an unused column
     c.check(np.where(used, scoring.kpi_errors(av, tv, np.where(used, wv, 0), d), ""))
     points = np.where(used & (c.value_err == ""), scoring.item_score(av, tv, np.where(used, wv, 0), d), 0.0)
-    totals = scoring.total_score(points.sum(axis=1), policy=DEFAULT.replace(total_max=cap)).astype(object)
+    totals = np.minimum(scoring.total_score(points.sum(axis=1), policy=DEFAULT), cap).astype(object)
     input_err = _first_per_row(np.where(used | (c.input_err != ""), c.input_err, ""))
     value_err = _first_per_row(c.value_err)
     sums = np.nansum(np.where(used, scoring.normalize_weight(np.where(used, wv, 0)), 0.0), axis=1) * 100
@@ -222,8 +222,12 @@ def GRADE_QUOTA(n, quotas=None):
 def PERIOD_SCORE(monthly_scores):
     """季度/年度得分 Mean of the numeric monthly scores (text is skipped); one per row for people × months."""
     arr, vector = squeeze_vector(monthly_scores)
-    mean = periods.mean_scores(arr.reshape(1, -1) if vector else arr)
-    out = [["" if m != m else m] for m in np.round(mean, 10).tolist()]
+    rows = arr.reshape(1, -1) if vector else arr
+    mean = periods.mean_scores(rows)
+    bad = np.atleast_2d(np.asarray(grading.score_errors(periods.score_values(rows), DEFAULT.total_min,
+                                                        DEFAULT.total_max), dtype=object) != "").any(axis=1)
+    out = [[f"#PERIOD! monthly_scores must be {DEFAULT.total_min:g}–{DEFAULT.total_max:g}" if b else
+            "" if m != m else m] for m, b in zip(np.round(mean, 10).tolist(), bad.tolist())]
     return out[0][0] if vector else out
 
 
@@ -256,7 +260,7 @@ def PERF_PAY(base, score):
     b, s = c.number("base"), c.number("score")
     c.check(np.where((b < 0) | (b > DEFAULT.max_salary), f"base must be 0–{DEFAULT.max_salary:,.0f}", ""))
     c.check(grading.score_errors(s, DEFAULT.total_min, DEFAULT.total_max))
-    return c.result(pay.perf_pay(b, s))
+    return c.result(pay.perf_pay(np.where(c.ok, b, 0.0), np.where(c.ok, s, 0.0)))
 
 
 # --------------------------------------------------------------------------- §3.8 targets
@@ -268,8 +272,8 @@ def PERF_PAY(base, score):
 @excel("TARGET")
 def DECOMPOSE(total, weights, decimals=None):
     """目标分解 Parts proportional to the weights that add up exactly to the total (largest remainder)."""
-    places = 0 if decimals in (None, "") else scoring.floats(decimals, "decimals").item()
-    if places != places or places % 1 or not 0 <= places <= 6:
+    places = one_number(decimals, "decimals", 0)
+    if places % 1 or not 0 <= places <= 6:
         raise CellError("decimals must be 0–6")
     c = Cells("TARGET", weights=weights)
     w = c.number("weights", 0.0)
@@ -297,7 +301,7 @@ def MONTH_WEIGHTS(year, method=None, calendar=None):
     """月度权重 A row of 12 month weights summing to 1: equal, calendar days or workdays."""
     how = scalar_arg(method, SPLIT, "equal", "method")
     if how not in CALENDAR_SPLITS:
-        raise CellError(f"method '{method}' unknown (use {'/'.join(CALENDAR_SPLITS)})")
+        raise CellError(f"method '{how}' unknown (use {'/'.join(CALENDAR_SPLITS)})")
     cal = scalar_arg(calendar, CALENDAR, DEFAULT.calendar, "calendar")
     years, _ = squeeze_vector(year)
     ys = scoring.floats(years, "year")

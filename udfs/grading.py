@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .parse import floats
+from .parse import factorize, floats
 from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, GROUP_SCOPE, InputError, setting
 
 _LETTERS = np.array(GRADES, dtype=object)
@@ -118,7 +118,7 @@ def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, g
     if how == "bands" or not valid.any():
         return letters(band).reshape(shape)
     g = np.zeros(len(s), dtype=np.int64) if groups is None else \
-        pd.factorize(pd.Series(np.asarray(groups, dtype=object).ravel(), dtype=object).fillna(""))[0]
+        factorize(pd.Series(np.asarray(groups, dtype=object).ravel(), dtype=object).fillna("").to_numpy())[0]
     sub = pd.DataFrame({"s": s[valid], "g": g[valid]})
     sizes = sub.groupby("g")["s"].transform("size").to_numpy()
     cum = quota_counts(sizes, quotas).cumsum(axis=1)              # per person: their group's quotas

@@ -29,10 +29,19 @@ _EPOCH = np.datetime64("1899-12-30", "s")
 MAX_SERIAL = 2_958_465.0                  # 9999-12-31
 
 
+def factorize(values) -> tuple[np.ndarray, np.ndarray]:
+    """pandas.factorize over cell values (codes, uniques; -1 = None/NaN), exact for any text:
+    some pandas versions hash a column of only text as C strings, where 'T1' and 'T1\\x00x' (an
+    Excel _x0000_ escape) collide — a None appended keeps it on the object hash table."""
+    flat = np.asarray(values, dtype=object).ravel()
+    codes, uniques = pd.factorize(np.append(flat, None), use_na_sentinel=True)
+    return codes[:-1], uniques
+
+
 def _factorized(values) -> tuple[np.ndarray, list, tuple]:
     """(codes, uniques, shape): distinct cell values are parsed once (-1 = None/NaN)."""
     arr = np.asarray(values, dtype=object)
-    codes, uniques = pd.factorize(pd.Series(arr.ravel(), dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize(arr)
     return codes, list(uniques), arr.shape
 
 
@@ -105,7 +114,7 @@ def numbers(values) -> tuple[np.ndarray, np.ndarray]:
     bad = ~np.isfinite(vals) & ~np.isnan(vals)
     vals[bad] = np.nan
     if rest.any():
-        codes, uniques = pd.factorize(pd.Series(flat[rest], dtype=object), use_na_sentinel=True)
+        codes, uniques = factorize(flat[rest])
         parsed = [None if isinstance(u, bool) else number_or_none(u) for u in uniques]
         blank = np.array([is_blank(u) and not isinstance(u, bool) for u in uniques] + [True], dtype=bool)
         got = np.array([np.nan if p is None else p for p in parsed] + [np.nan], dtype=float)
@@ -134,8 +143,9 @@ def round_half_up(x, decimals: int = 2) -> np.ndarray:
     """Round half away from zero at ``decimals``, immune to binary noise (1.005 → 1.01)."""
     v = np.asarray(x, dtype=float)
     scale = 10.0 ** decimals
-    units = np.round(np.abs(v) * scale, 6)           # 1234.565 stored as 1234.56499… → 123456.5
-    return np.sign(v) * np.floor(units + 0.5) / scale
+    with np.errstate(over="ignore", invalid="ignore"):   # (a value near 1e308 rounds to ±inf: the caller checks)
+        units = np.round(np.abs(v) * scale, 6)       # 1234.565 stored as 1234.56499… → 123456.5
+        return np.sign(v) * np.floor(units + 0.5) / scale
 
 
 # --------------------------------------------------------------------------- Excel serials

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .grading import GradingRules, band_grade, grade_index
 from .grading import RULES as GRADING
-from .parse import floats, month_parts, round_half_up
+from .parse import factorize, floats, month_parts, round_half_up
 from .vocab import GRADES, setting
 
 
@@ -49,17 +49,22 @@ RAISE = "具备年终调薪资格"
 PRIORITY = "年终调薪、晋升方面优先考虑"
 
 
-def mean_scores(matrix) -> np.ndarray:
-    """Row means of the numeric monthly scores; text (试用, even "95" typed as text), booleans and
-    blanks are skipped; NaN for a row without any score."""
+def score_values(matrix) -> np.ndarray:
+    """The numeric monthly scores as floats; text (试用, even "95" typed as text), booleans and
+    blanks are NaN (skipped)."""
     if isinstance(matrix, np.ndarray) and matrix.dtype.kind == "f":
-        return _row_means(np.atleast_2d(matrix))
+        return np.atleast_2d(matrix)
     arr = np.atleast_2d(np.asarray(matrix, dtype=object))
     if set(map(type, arr.ravel().tolist())) <= {float, int}:        # all numbers: no per-value test
-        return _row_means(arr.astype(float))
-    values = np.array([float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-                       else np.nan for v in arr.ravel()], dtype=float).reshape(arr.shape)
-    return _row_means(values)
+        return arr.astype(float)
+    return np.array([float(v) if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+                     else np.nan for v in arr.ravel()], dtype=float).reshape(arr.shape)
+
+
+def mean_scores(matrix) -> np.ndarray:
+    """Row means of the numeric monthly scores (see :func:`score_values`); NaN for a row
+    without any score."""
+    return _row_means(score_values(matrix))
 
 
 def _row_means(values: np.ndarray) -> np.ndarray:
@@ -96,7 +101,7 @@ def period_table(history: pd.DataFrame, months: list[str], bands: GradingRules =
     history: employee_id, month, total (NaN for exempt months), name, department.
     """
     h = history[history["month"].isin(months)]
-    people, emps = pd.factorize(h["employee_id"])
+    people, emps = factorize(h["employee_id"].to_numpy())
     col = pd.Series(range(len(months)), index=months)[h["month"].to_numpy()].to_numpy()
     grid = np.full((len(emps), len(months)), np.nan)
     grid[people, col] = h["total"].to_numpy(dtype=float)

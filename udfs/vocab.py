@@ -110,7 +110,8 @@ class Vocab:
         """
         arr = np.asarray(values, dtype=object)
         flat = arr.ravel()
-        codes, uniques = pd.factorize(pd.Series(flat, dtype=object), use_na_sentinel=True)
+        codes, uniques = pd.factorize(np.append(flat, None), use_na_sentinel=True)   # (see parse.factorize)
+        codes = codes[:-1]
         looked = [self.get(u, default) for u in uniques]
         known = np.array([c is not None for c in looked] + [True], dtype=bool)
         table = np.array(looked + [default], dtype=object)
@@ -188,6 +189,11 @@ STATUS = _v("status", "状态",
 CALENDAR = _v("calendar", "日历",
               ("weekend", "周末顺延", ("周末", "周一至周五"), "周六、周日顺延到下周一"),
               ("cn", "法定节假日", ("中国", "china", "节假日"), "另跳过法定节假日，调休上班日照常"))
+
+# the 节假日 sheet: a day a store types for the cn calendar
+DAY_KIND = _v("day_kind", "类型",
+              ("off", "放假", ("休息日", "节假日", "法定节假日", "假日", "休", "holiday", "off"), "当天不上班"),
+              ("work", "上班", ("调休上班", "补班", "上班日", "班", "工作日", "workday", "work"), "周末调休，当天上班"))
 
 # --------------------------------------------------------------------------- SPEC §3.7
 ACTION = _v("action", "处理事项",
@@ -312,7 +318,7 @@ SECTIONS_FUNCTIONAL = ("工作目标", "客户满意度", "关键考核指标", 
 SECTIONS = tuple(dict.fromkeys(SECTIONS_PROFIT + SECTIONS_FUNCTIONAL))
 
 ALL = (DIRECTION, ITEM_KIND, GRADE, GRADING, EVAL_GROUP, PERIOD, CATEGORY, PAY_METHOD, STATUS,
-       CALENDAR, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG,
+       CALENDAR, DAY_KIND, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG,
        APPROVAL, TRAIL_EVENT, APPEAL_DECISION, INTERVIEW, GOAL_STATUS, PAY_BASIS,
        GROUP_SCOPE, STORE_STATUS)
 

@@ -28,6 +28,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from addin import macros
 from addin.io import schema as S
 from addin.io.save import atomic_save
+from addin.ooxml import tidy_styles
 from addin.render import style
 from udfs import vocab as V
 from udfs.kpis import library_frame
@@ -287,6 +288,9 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
                                                                   fill=PatternFill("solid", fgColor="F8CBAD")))
     for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
+    # 节假日: the store's own public holidays / make-up workdays for calendar cn (next year's
+    # arrangement before chinesecalendar knows it)
+    _table_sheet(wb, S.HOLIDAYS)
     add_target_sheets(wb, sample_targets)
     for sheet in S.CYCLE_INPUTS:              # 目标签署, 员工申述, 绩效面谈, 工资扣款 (SPEC §9)
         _table_sheet(wb, sheet)
@@ -331,6 +335,7 @@ def build_targets_template(path: Path = TARGETS_TEMPLATE, sample: bool = True,
     _table_sheet(wb, S.ROSTER)
     add_target_sheets(wb, sample)
     atomic_save(wb.save, Path(path))
+    tidy_styles(path)                       # fonts' children in the order the SDK validates
     if sample:
         macros.decompose_targets(path, YEAR, as_of)
     return Path(path)
@@ -339,6 +344,7 @@ def build_targets_template(path: Path = TARGETS_TEMPLATE, sample: bool = True,
 def main() -> None:
     wb = new_workbook(store="", month="")
     atomic_save(wb.save, TEMPLATE)
+    tidy_styles(TEMPLATE)
     xlsm = build_xlsm()
     from workbook.build_vba import build_addin
     addin = build_addin()

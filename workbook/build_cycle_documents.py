@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from addin.io.save import atomic_save
+from addin.ooxml import tidy_styles
 from addin.render.style import DOC_SANS, DOC_SERIF
 from workbook.docx_package import TEXT_WIDTH, cell, para, row, run, table, tag, write_docx
 
@@ -151,6 +152,7 @@ def build_goal_form(path: Path = GOAL_FORM) -> Path:
     ws.oddFooter.center.text = "第 &P 页 / 共 &N 页"
     ws.sheet_view.showGridLines = False
     atomic_save(wb.save, path)
+    tidy_styles(path)                       # fonts' children in the order the SDK validates
     return path
 
 

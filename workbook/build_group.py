@@ -19,6 +19,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 
 from addin.io import schema as S
 from addin.io.save import atomic_save
+from addin.ooxml import tidy_styles
 from addin.render import style
 from udfs.policy import GROUP_FIELDS, GROUP_LABELS, GROUP_NOTES, GroupPolicy, setting_text
 from udfs.vocab import YES_NO
@@ -97,6 +98,7 @@ def new_group_workbook(name: str = "", month: str = "", stores: str = "") -> Wor
 
 def main() -> None:
     atomic_save(new_group_workbook().save, TEMPLATE)
+    tidy_styles(TEMPLATE)                   # fonts' children in the order the SDK validates
     print(f"wrote {TEMPLATE}")
 
 

@@ -171,4 +171,6 @@ def build_addin(dest: Path = ADDIN) -> Path:
     wb.save(buf)
     buf.seek(0)
     macro_package(buf, dest, "xlam")
+    from addin.ooxml import tidy_styles
+    tidy_styles(dest)                       # fonts' children in the order the SDK validates
     return Path(dest)

@@ -27,6 +27,8 @@ CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>
 <Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/>
 <Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/>
+<Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/>
+<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>
 <Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>
 </Types>"""
 
@@ -40,7 +42,24 @@ DOC_RELS = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">
 <Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>
 <Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/>
+<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>
+<Relationship Id="rId4" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>
 </Relationships>"""
+
+# The fonts the letters use (Word substitutes a missing one by these hints: charset 86 = GB2312)
+FONT_TABLE = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:fonts xmlns:w="{W_NS}">
+<w:font w:name="{DOC_LATIN}"><w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>
+<w:font w:name="{DOC_SERIF}"><w:charset w:val="86"/><w:family w:val="auto"/><w:pitch w:val="variable"/></w:font>
+<w:font w:name="{DOC_SANS}"><w:charset w:val="86"/><w:family w:val="swiss"/><w:pitch w:val="variable"/></w:font>
+</w:fonts>"""
+
+
+def theme_xml() -> str:
+    """The Office theme (colours, theme fonts, effects) every Word document carries; the letters'
+    own fonts are set in styles.xml, so this only completes the package (openpyxl ships it)."""
+    from openpyxl.writer.theme import theme_xml as office_theme
+    return office_theme
 
 SETTINGS = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <w:settings xmlns:w="{W_NS}"><w:defaultTabStop w:val="420"/><w:characterSpacingControl w:val="compressPunctuation"/>
@@ -164,5 +183,7 @@ def write_docx(path: Path, body: str, title: str) -> Path:
         z.writestr("word/_rels/document.xml.rels", DOC_RELS)
         z.writestr("word/styles.xml", STYLES)
         z.writestr("word/settings.xml", SETTINGS)
+        z.writestr("word/fontTable.xml", FONT_TABLE)
+        z.writestr("word/theme/theme1.xml", theme_xml())
     atomic_save(lambda tmp: Path(tmp).write_bytes(buf.getvalue()), path)
     return path

@@ -17,7 +17,7 @@ import pandas as pd
 
 from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
-from addin.io.lock import book_lock
+from addin.io.lock import book_session
 from addin.io.problems import BookError, Problem, raise_if
 from addin.month import compute_month
 from addin.month.results import MonthResults
@@ -117,7 +117,7 @@ def approve(path, month=None, by=None, reject: bool = False, step=None, note: st
             person: Who | None = None) -> CycleRun:
     """`kpi4s approve`: one step (or 退回) written into the workbook, one writer at a time."""
     person = person or check_who(by)
-    with book_lock(path):
+    with book_session(path, "审批"):
         run = approval_sheets(path, month, person, reject, step, note)
         run.paths = [write_book_sheets(path, run.sheets)]
     return run

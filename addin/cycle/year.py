@@ -21,7 +21,7 @@ import pandas as pd
 from addin.io import outputs as O
 from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
-from addin.io.lock import book_lock
+from addin.io.lock import book_session
 from addin.io.problems import BookError, Problem, raise_if
 from addin.io.read import settings_rows
 from addin.month.results import MonthResults
@@ -181,7 +181,13 @@ def december_sheets(book: StoreBook, res: MonthResults) -> tuple[list, str]:
 
 def year_end(source, year=None, out_dir=None, issue_date=None, pdf: bool = False, workers: int | None = None,
              write_book: bool = True) -> CycleRun:
-    """`kpi4s year`: the pack's sheets into the workbook, a 调薪通知书 per raise, the index."""
+    """`kpi4s year`: the pack's sheets into the workbook, a 调薪通知书 per raise, the index —
+    the book locked from before it is read until it is written (addin.io.lock)."""
+    with book_session(source, "年终"):
+        return _year_end(source, year, out_dir, issue_date, pdf, workers, write_book)
+
+
+def _year_end(source, year, out_dir, issue_date, pdf, workers, write_book) -> CycleRun:
     book = load_book(source)
     if year is None:
         if not book.month:
@@ -199,8 +205,7 @@ def year_end(source, year=None, out_dir=None, issue_date=None, pdf: bool = False
     sheets = year_sheets(pack)
     run = CycleRun(month=str(year), sheets=sheets, results=pack)
     if write_book and book.path is not None:
-        with book_lock(book.path):
-            run.paths.append(write_book_sheets(book.path, sheets))
+        run.paths.append(write_book_sheets(book.path, sheets))
     folder = folder_for(out_dir, book, f"{year}年度", LETTERS_DIR)
     jobs, rows, seen = [], [], set()
     for c in ctxs:

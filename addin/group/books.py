@@ -7,11 +7,11 @@ named (as a Problem) instead of being silently ignored.
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 from addin.io import guard
 from addin.io.problems import Problem
+from addin.io.schema import SHEETS
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 UNSUPPORTED = (".et", ".ett", ".xlsb", ".ods", ".numbers", ".csv")     # named, not read
@@ -48,18 +48,15 @@ def find_books(sources, exclude=()) -> tuple[list[Path], list[Problem]]:
 
 
 def package_problem(path: Path) -> str | None:
-    """Why a store book cannot be read safely (None when it can): not a zip package, or one that
-    would exhaust memory (addin.io.guard: a zip bomb, a stray cell far away). Checked here so a
-    bad file is named before a worker process spends anything on it."""
-    if path.suffix.lower() == ".xls":
-        return None
+    """Why a store book cannot be read safely (None when it can): addin.io.guard's checks — not
+    an .xlsx package (an .xls too: one message, as in every store command), a zip bomb, a stray
+    cell far outside a table. Checked here so a bad file is named before a worker process spends
+    anything on it."""
     try:
-        with zipfile.ZipFile(path):
-            pass
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        return f"无法读取工作簿（文件损坏，或不是 .xlsx 格式）：{type(exc).__name__}"
-    unsafe = guard.package_problems(path)
-    return "；".join(f"[{where}] {msg}" if where != path.name else msg for where, msg in unsafe) or None
+        guard.check_sheets(path, SHEETS)
+    except guard.FileProblem as exc:
+        return "；".join(f"[{p.sheet}] {p.message}" if p.sheet != path.name else p.message for p in exc.problems)
+    return None
 
 
 __all__ = ["find_books", "package_problem", "BOOK_SUFFIXES"]

@@ -35,6 +35,9 @@ class BookError(Exception):
 
     SHOWN = 100          # a message lists this many; the rest are counted by sheet and column
 
+    def __reduce__(self):                    # picklable (raised in a worker process) whatever the subclass
+        return _rebuild, (type(self), self.problems, self.title, dict(self.__dict__))
+
     def __str__(self) -> str:
         lines = [f"{self.title}（共 {len(self.problems)} 处）："]
         lines += [f"  {i}. {p}" for i, p in enumerate(self.problems[:self.SHOWN], 1)]
@@ -46,6 +49,13 @@ class BookError(Exception):
                 counts[where] = counts.get(where, 0) + 1
             lines.append(f"  ……另有 {len(rest)} 处：" + "；".join(f"{w} {n} 处" for w, n in counts.items()))
         return "\n".join(lines)
+
+
+def _rebuild(cls, problems, title, state):
+    error = cls.__new__(cls)
+    BookError.__init__(error, problems, title)
+    error.__dict__.update(state)
+    return error
 
 
 def raise_if(problems: list, title: str | None = None) -> None:

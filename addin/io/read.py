@@ -19,24 +19,46 @@ import pandas as pd
 from udfs import parse
 from udfs.vocab import YES_NO, key
 
-from .guard import package_problems
-from .problems import BookError, Problem
+from . import guard
+from .problems import Problem
+from .save import file_identity
 from .schema import SETTINGS, SETTINGS_HEADERS, SHEETS, Sheet
 
 
 class Workbook(Mapping):
-    """Sheet name → raw rows (lists of cell values), read lazily and cached."""
+    """Sheet name → raw rows (lists of cell values), read lazily and cached.
 
-    def __init__(self, names: list, loader: Callable[[str], list], path: Path | None = None):
+    A workbook file's sheets are checked (addin.io.guard) before the reader sees them: stray
+    cells far outside a table and oversized sheets raise a FileProblem naming the cells;
+    formula cells saved without a value are remembered (``uncached``) for the table readers."""
+
+    def __init__(self, names: list, loader: Callable[[str], list], path: Path | None = None,
+                 scanner: Callable[[list], dict] | None = None, identity=None):
         self.names = list(names)
         self.path = path
+        self.identity = identity              # the file's (device, inode, size, mtime) when opened
         self._loader = loader
+        self._scanner = scanner
         self._rows: dict = {}
+        self.uncached: dict = {}              # sheet → [(row, column number)] formulas without values
+        self._scanned: set = set()
+
+    def scan(self, names) -> None:
+        """Check these sheets now (all at once: one FileProblem lists every stray cell)."""
+        todo = [n for n in names if n in self.names and n not in self._scanned]
+        if todo and self._scanner is not None:
+            self.uncached.update(self._scanner(todo))
+        self._scanned.update(todo)
+
+    def trust(self, names) -> None:
+        """Read these sheets without scanning them here (another process scans them)."""
+        self._scanned.update(names)
 
     def __getitem__(self, name) -> list:
         if name not in self.names:
             raise KeyError(name)
         if name not in self._rows:
+            self.scan([name])
             self._rows[name] = self._loader(name)
         return self._rows[name]
 
@@ -48,7 +70,8 @@ class Workbook(Mapping):
 
 
 def open_workbook(source) -> Workbook:
-    """A path to .xlsx/.xlsm, or {sheet: 2-D values}. Raises BookError for an unreadable file."""
+    """A path to .xlsx/.xlsm, or {sheet: 2-D values}. Raises BookError (a FileProblem) for a
+    file that is not a workbook kpi4s can read: .xls, encrypted, corrupt, a zip bomb …"""
     if isinstance(source, Workbook):
         return source
     if isinstance(source, Mapping):
@@ -63,21 +86,26 @@ def open_workbook(source) -> Workbook:
             return [list(r) if isinstance(r, (list, tuple)) else [r] for r in v]
         return Workbook(list(data), load)
     path = Path(source)
-    if not path.exists():
-        raise BookError([Problem(str(path), None, None, "文件不存在")])
-    unsafe = package_problems(path)               # a zip bomb, a stray cell at XFD1048576
-    if unsafe:
-        raise BookError([Problem(where, None, None, msg) for where, msg in unsafe])
+    pkg = guard.open_package(path)           # signature, zip directory, workbook part
+    pkg.close()
+    identity = file_identity(path)
     try:
         from python_calamine import CalamineWorkbook
         wb = CalamineWorkbook.from_path(str(path))
         names = list(wb.sheet_names)
     except Exception as exc:  # noqa: BLE001 - any reader failure is a bad file
-        raise BookError([Problem(path.name, None, None, f"无法读取工作簿：{exc}")]) from None
+        raise guard.FileProblem([Problem(path.name, None, None, f"无法读取工作簿：{exc}")]) from None
 
     def load(name):
-        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    return Workbook(names, load, path)
+        try:
+            return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:  # noqa: BLE001 - a part the reader cannot parse
+            raise guard.FileProblem([Problem(name, None, None, f"工作表无法读取（{exc}），文件可能已损坏；"
+                                                               f"{guard.SAVE_AS}")]) from None
+
+    def scan(names):
+        return guard.check_sheets(path, names)
+    return Workbook(names, load, path, scan, identity)
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -105,17 +133,20 @@ def header_row(rows: list, known: dict, limit: int = 30) -> int | None:
     return None
 
 
-def table(rows: list, sheet_name: str, problems: list | None = None) -> pd.DataFrame:
+def table(rows: list, sheet_name: str, problems: list | None = None, uncached=None) -> pd.DataFrame:
     """Raw rows → DataFrame with the canonical headers as columns, plus `_row` (Excel row).
 
-    Wholly blank rows are dropped; a duplicated header keeps its first column.
+    Of a schema sheet only the schema's columns are kept (other columns are the user's own);
+    wholly blank rows (spaces count as blank) are dropped; a duplicated header keeps its first
+    column. ``uncached``: [(row, column number)] of formula cells saved without a value — each
+    one in a kept column is a problem (the value is unknown, not blank).
     """
     sheet = SHEETS.get(sheet_name)
     known = _known_headers(sheet)
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (rows or [])]
     h = header_row(rows, known) if known else (0 if rows else None)
     if h is None:
-        if problems is not None and any(any(v not in (None, "") for v in r) for r in rows):
+        if problems is not None and any(any(not parse.is_blank(v) for v in r) for r in rows):
             problems.append(Problem(sheet_name, None, None, "找不到表头行（应有一列名为「"
                                     + (sheet.columns[0].header if sheet else "?") + "」）"))
         return pd.DataFrame({"_row": pd.Series(dtype="int64")})
@@ -124,7 +155,7 @@ def table(rows: list, sheet_name: str, problems: list | None = None) -> pd.DataF
     names, keep = [], []
     for j in range(width):
         v = head[j] if j < len(head) else None
-        if v in (None, ""):
+        if parse.is_blank(v) or (known and key(v) not in known):
             continue
         name = known.get(key(v), str(v).strip()) if known else str(v).strip()
         if name not in names:
@@ -132,17 +163,23 @@ def table(rows: list, sheet_name: str, problems: list | None = None) -> pd.DataF
             keep.append(j)
     body = rows[h + 1:]
     if body and all(len(r) == width for r in body):          # calamine: rectangular
-        arr = np.array(body, dtype=object)
+        arr = np.array(body, dtype=object)[:, keep]
     else:
-        arr = np.full((len(body), width), None, dtype=object)
+        arr = np.full((len(body), len(keep)), None, dtype=object)
         for i, r in enumerate(body):
-            arr[i, :len(r)] = r
-    df = pd.DataFrame({n: arr[:, j] if len(body) else pd.Series(dtype=object) for n, j in zip(names, keep)})
+            got = [r[j] if j < len(r) else None for j in keep]
+            arr[i, :] = got
+    df = pd.DataFrame({n: arr[:, k] if len(body) else pd.Series(dtype=object) for k, n in enumerate(names)})
     df["_row"] = np.arange(h + 2, h + 2 + len(body))
+    if problems is not None and uncached:
+        at = {j + 1: n for n, j in zip(names, keep)}
+        problems += [Problem(sheet_name, r, at[c], guard.UNCACHED) for r, c in uncached if r > h + 1 and c in at]
     if len(df) and keep:
-        sub = arr[:, keep]
-        filled = ~((sub == "") | pd.isna(sub)).all(axis=1)
-        df = df[filled]
+        blank = (arr == "") | pd.isna(arr)
+        few = np.flatnonzero((~blank).sum(axis=1) <= 3)           # rows of a few cells: spaces?
+        if few.size:
+            blank[few] |= parse.blank_mask(arr[few])
+        df = df[~blank.all(axis=1)]
     return df.reset_index(drop=True)
 
 

@@ -28,6 +28,7 @@ TARGETS = "目标分解"
 OWNERS = "目标责任"
 TARGET_ACTUALS = "目标实绩"
 HISTORY = "历史"                 # written by 月度报告; HR may paste grades from before kpi4s
+HOLIDAYS = "节假日"              # a store's own holidays and make-up workdays (calendar cn)
 PREVIEW = "考核预览"             # the template's live worksheet-function demo (never read)
 REPORT = "月度报告"
 OUT_MONTHS, OUT_WEEKS, OUT_OWNERS, OUT_CHECKS, PROGRESS = "目标-月度", "目标-周", "目标-责任", "目标校验", "进度"
@@ -42,7 +43,8 @@ SNAPSHOT = "审批快照"            # the payroll lines of each month as last a
 CYCLE_INPUTS = (GOAL_SIGNOFF, APPEALS, INTERVIEWS, DEDUCTIONS)
 CYCLE_KEPT = (TRAIL, SNAPSHOT)
 
-MONTH_INPUTS = (SETTINGS, ROSTER, KPI_LIB, SCORECARDS, ACTUALS, ADJUSTMENTS, COMMISSION, SUBMISSIONS, RATINGS)
+MONTH_INPUTS = (SETTINGS, ROSTER, KPI_LIB, SCORECARDS, ACTUALS, ADJUSTMENTS, COMMISSION, SUBMISSIONS, RATINGS,
+                HOLIDAYS)
 TARGET_INPUTS = (TARGETS, OWNERS, TARGET_ACTUALS)
 INPUT_SHEETS = MONTH_INPUTS + TARGET_INPUTS + (HISTORY,)      # macros never change these …
 TARGET_OUTPUTS = (OUT_MONTHS, OUT_WEEKS, OUT_OWNERS, OUT_CHECKS, PROGRESS)
@@ -140,8 +142,10 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("salary", "月工资", "number", True, ("月薪", "salary", "月工资(元)"), width=11, fmt=MONEY, needed=True),
         Col("status", "状态", "vocab", True, ("status", "员工状态"), V.STATUS, width=8, needed=True),
         Col("hire_date", "入职日期", "date", False, ("hire_date", "入职时间"), width=12, fmt=DATE),
+        Col("leave_date", "离职日期", "date", False, ("leave_date", "离职时间"), width=12, fmt=DATE),
     ), "考核类别：创利部门(绩效基数=当月提成) / 职能部门(月薪30%) / 部门经理(月薪50%) / 行政/人力/客服经理(月薪30%)；"
-       "试用期及月工资低于800元者不参加考核。"),
+       "试用期及月工资低于800元者不参加考核。离职员工请填「离职日期」：离职当月及以前的月份照常考核（重跑旧月份不会丢失其结果）；"
+       "状态为离职而未填离职日期的员工不再参加考核。"),
     Sheet(KPI_LIB, (
         Col("id", "编号", "text", True, ("指标编号", "id", "kpi_id"), width=24),
         Col("name_zh", "中文名", "text", True, ("指标名称", "name_zh"), width=16),
@@ -210,6 +214,14 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("grade", "等级", "vocab", False, ("grade",), V.GRADE, width=7, choices=V.GRADES),
         Col("pay", "绩效工资", "number", False, ("pay",), width=13, fmt=MONEY),
     ), "每人每月一行（月度报告写入）；kpi4s 之前的等级可粘贴在此，连续等级从最早的月份算起。"),
+    Sheet(HOLIDAYS, (
+        Col("date", "日期", "date", True, ("date",), width=12, fmt=DATE, needed=True),
+        Col("kind", "类型", "vocab", True, ("kind", "放假/上班"), V.DAY_KIND, width=8, needed=True),
+        Col("name", "名称", "text", False, ("name", "节日"), width=12),
+        Col("note", "说明", "text", False, ("note", "备注"), width=30),
+    ), "设置「日历」为 法定节假日 时使用：每行一天，类型 放假（法定节假日）或 上班（周末调休上班）；此表优先于内置的"
+       "节假日数据。内置数据只到 chinesecalendar 收录的年份：次年的安排公布后（通常在 11 月），请在此填写，"
+       "12 月的评分截止日（次年 1 月）才能计算。"),
     Sheet(GOAL_SIGNOFF, (
         _month, _emp, _name,
         Col("signed_employee", "员工签字日期", "date", False, ("员工签字",), width=13, fmt=DATE),

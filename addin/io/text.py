@@ -19,5 +19,14 @@ def clean_text(text: str) -> str:
     return text
 
 
+CELL_LIMIT = 32767          # characters Excel keeps in one cell (more is a file it must repair)
+
+
+def cell_text(text: str) -> str:
+    """Text safe for a worksheet cell: :func:`clean_text`, cut to Excel's 32,767 characters."""
+    text = clean_text(text)
+    return text if len(text) <= CELL_LIMIT else text[:CELL_LIMIT - 1] + "…"
+
+
 def has_illegal(text: str) -> bool:
     return bool(_ILLEGAL.search(text)) or ("_x" in text and bool(_EXCEL_ESCAPE.search(text)))

@@ -14,11 +14,14 @@ import numpy as np
 import pandas as pd
 
 from addin import targets
+from addin.io import holidays
 from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
-from addin.io.problems import Problem, raise_if
+from addin.io.problems import Problem, problems_at, raise_if
 from udfs import consequences, dates, grading, pay, periods, scoring
+from udfs.parse import id_key
 from udfs.policy import Policy
+from udfs.vocab import InputError
 
 from . import cards as C
 from . import cycle as CY
@@ -55,14 +58,17 @@ class Assembled:
     history: pd.DataFrame
     plan: targets.MonthPlan | None
     warnings: list
+    calendar: object = None          # udfs.dates.Calendar of the policy, with the store's 节假日
     cycle: CY.CycleInputs | None = None
 
 
-def assemble(book: StoreBook, month: str) -> Assembled:
-    """Read and validate every input of the month; raise one BookError with all problems."""
-    problems: list = []
+def assemble(book: StoreBook, month: str, problems: list | None = None) -> Assembled:
+    """Read and validate every input of the month; raise one BookError with all problems
+    (``problems``: those found before, e.g. the settings', raised together with these)."""
+    problems = [] if problems is None else problems
     warnings: list = []
     policy = book.policy
+    calendar = holidays.calendars(book, problems)[policy.calendar]
     roster = read_roster(book, problems)
     people = month_people(roster, month, policy)
     ids, graded = set(roster["employee_id"]), set(people.loc[people["eligible"], "employee_id"])
@@ -76,13 +82,39 @@ def assemble(book: StoreBook, month: str) -> Assembled:
     I.put_ratings(items, book, month, ids, graded, policy, problems)
     adjustments = I.adjustments(book, month, ids, graded, problems)
     commission = I.commissions(book, month, ids, policy, problems)
-    history = book.frame(S.HISTORY, problems) if book.has(S.HISTORY) else book.frame(S.HISTORY)
+    history = book.frame(S.HISTORY, problems)
+    problems += history_problems(history, people, month)
     subs = I.submissions(book, month, policy, problems)
+    problems += deadline_problems(book, month, calendar)
     cyc = CY.read_cycle(book, month, roster, people, history, subs, policy, problems)
     raise_if(problems)
     if not len(people):
         warnings.append(f"员工名册中没有 {month} 在职的员工")
-    return Assembled(people, items, adjustments, commission, subs, history, plan, warnings, cyc)
+    return Assembled(people, items, adjustments, commission, subs, history, plan, warnings, calendar, cyc)
+
+
+def history_problems(history: pd.DataFrame, people: pd.DataFrame, month: str) -> list:
+    """历史 rows pasted twice (one month, one employee — ids compared ignoring case and spaces);
+    this month's rows of the people recomputed now are replaced anyway."""
+    k = pd.Series(id_key(history["employee_id"].to_numpy()), index=history.index)
+    replaced = history["month"].eq(month) & history["employee_id"].isin(set(people["employee_id"]))
+    dup = history["month"].ne("") & k.ne("") & ~replaced & pd.DataFrame({"m": history["month"], "k": k}).duplicated(
+        keep=False).to_numpy()
+    return problems_at(history, dup, S.HISTORY, S.SHEETS[S.HISTORY].header("employee_id"),
+                       "{month} 员工 {employee_id} 在历史中有多行（连续等级只能按一行计算），请删除多余的行")
+
+
+def deadline_problems(book: StoreBook, month: str, calendar) -> list:
+    """The scorer deadlines of the month must be computable: December on calendar cn needs
+    next January's holidays (the package's, or the store's 节假日)."""
+    try:
+        dates.scorer_deadlines(month, book.policy, calendar)
+    except InputError:
+        y, m = int(month[:4]), int(month[5:7])
+        nxt = y + 1 if m == 12 else y
+        return [holidays.holiday_problem(S.SETTINGS, book.setting_row("calendar"), "值", nxt, calendar,
+                                         f"{month} 的评分截止日（次月 1–7 日）")]
+    return []
 
 
 def score(a: Assembled, policy: Policy) -> pd.DataFrame:
@@ -182,9 +214,9 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
     return acts.join(info, on="employee_id").reindex(columns=ACTION_COLUMNS).reset_index(drop=True)
 
 
-def scorer_step(subs: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
+def scorer_step(subs: pd.DataFrame, month: str, policy: Policy, calendar=None) -> pd.DataFrame:
     """Deadlines (SPEC §3.6) and late fines; a role nobody submitted for is listed as missing."""
-    dl = dates.scorer_deadlines(month, policy)
+    dl = dates.scorer_deadlines(month, policy, calendar)
     due = dict(zip(dl["role"], dl["due"]))
     out = pd.DataFrame({"scorer": subs["scorer"].to_numpy(), "role": subs["role"].to_numpy(),
                         "employee_id": subs["employee_id"].to_numpy() if "employee_id" in subs else ""})
@@ -225,19 +257,20 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None,
     periods: also the quarter/year tables the month closes (the group roll-up needs none).
     """
     clock = clock or Clock()
-    book = load_book(source, month)
+    book = load_book(source, month, defer=True)
     month = book.month
+    problems = list(book.problems)           # the settings' problems are raised with all the others
     if not month:
-        raise_if([Problem(S.SETTINGS, None, S.MONTH_KEY, "未指定考核月份（设置表「考核月份」或 --month）")])
+        raise_if(problems + [Problem(S.SETTINGS, None, S.MONTH_KEY, "未指定考核月份（设置表「考核月份」或 --month）")])
     book.prefetch([S.HISTORY])               # the longest sheet, read on the other core meanwhile
     policy = book.policy
-    a = assemble(book, month)
+    a = assemble(book, month, problems)
     clock.mark("校验")
     people = score(a, policy)
     people = CY.apply_appeals(people, a.cycle.appeals if a.cycle else None, month, policy)
     people = grade(people, policy)
     people = pay_step(people, a.commission, policy)
-    scorers = scorer_step(a.submissions, month, policy)
+    scorers = scorer_step(a.submissions, month, policy, a.calendar)
     lost = CY.pay_lines(people, scorers, a.cycle)
     history = merge_history(a.history, people, month)
     kept = unchanged_rows(a.history, history)

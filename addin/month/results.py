@@ -15,6 +15,7 @@ from udfs.policy import Policy
 PEOPLE_COLUMNS = [
     "employee_id", "name", "department", "position", "category",   # category: udfs.vocab.CATEGORY code
     "manager", "next_manager", "salary", "status", "hire_date",     # status: udfs.vocab.STATUS code
+    "leave_date",      # 离职日期 (NaT: none)
     "eligible",        # bool: under the system this month (SPEC §3.4)
     "exempt_reason",   # "" or 试用期 / 月工资低于800元
     "items",           # number of scorecard items

@@ -25,15 +25,25 @@ def read_roster(book: StoreBook, problems: list) -> pd.DataFrame:
     problems += problems_at(r, r["salary"] < 0, S.ROSTER, h("salary"), "月工资不能为负")
     problems += problems_at(r, r["salary"] > book.policy.max_salary, S.ROSTER, h("salary"),
                             f"月工资超过 {book.policy.max_salary:,.0f} 元，请检查（上限见设置「月工资上限(校验)」）")
+    hired, left = r["hire_date"].to_numpy(), r["leave_date"].to_numpy()
+    problems += problems_at(r, ~np.isnat(hired) & ~np.isnat(left) & (left < hired), S.ROSTER, h("leave_date"),
+                            "离职日期早于入职日期")
     return r
 
 
 def month_people(roster: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
-    """The employees active in ``month`` (not left, hired before the month ends), with
-    eligibility: probation and wages below the minimum are exempt (never graded)."""
+    """The employees active in ``month`` (hired before the month ends, not gone before it
+    starts), with eligibility: probation and wages below the minimum are exempt (never graded).
+
+    Gone: a 离职日期 before the month's first day — so a leaver is still evaluated for every
+    month worked, and re-running such a month keeps (recomputes) the leaver's results; status
+    离职 without a 离职日期 counts as gone."""
+    month_start = np.datetime64(month + "-01", "s")
     month_end = np.datetime64(add_months(month, 1) + "-01", "s")
-    later = ~np.isnat(roster["hire_date"].to_numpy()) & (roster["hire_date"].to_numpy() >= month_end)
-    active = roster[roster["status"].ne("left") & roster["status"].notna() & roster["employee_id"].ne("")
+    hired, left = roster["hire_date"].to_numpy(), roster["leave_date"].to_numpy()
+    later = ~np.isnat(hired) & (hired >= month_end)
+    gone = np.where(np.isnat(left), roster["status"].eq("left").to_numpy(), left < month_start)
+    active = roster[~gone & roster["status"].notna() & roster["employee_id"].ne("")
                     & roster["category"].notna() & ~later]
     active = active.drop_duplicates("employee_id")
     eligible, reason = pay.eligibility(active["status"].to_numpy(), active["salary"].fillna(0).to_numpy(), policy)

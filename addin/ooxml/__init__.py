@@ -6,6 +6,6 @@ raw zip member it was. PackageError carries a message for the user (Chinese) whe
 is not a workbook this can edit (corrupt, encrypted, a zip bomb, Strict Open XML).
 """
 from addin.ooxml.package import PackageError
-from addin.ooxml.transplant import replace_sheets
+from addin.ooxml.transplant import replace_sheets, tidy_styles
 
-__all__ = ["PackageError", "replace_sheets"]
+__all__ = ["PackageError", "replace_sheets", "tidy_styles"]

@@ -16,18 +16,19 @@ import zlib
 from pathlib import Path
 from urllib.parse import unquote
 
-MAX_TOTAL = 1 << 30          # declared uncompressed bytes of the whole package
-MAX_RATIO = 200              # declared uncompressed / compressed bytes of one member …
-RATIO_FLOOR = 1 << 20        # … checked for members above 1 MiB (tiny parts prove nothing)
+from addin.io.guard import MAX_RATIO, MAX_TOTAL, RATIO_FLOOR, directory_problem  # noqa: F401 (re-exported)
+from addin.io.problems import BookError, Problem
+
 LEVEL = 1                    # deflate level of rewritten parts: speed over a few per cent size
 _EPOCH = (1980, 1, 1, 0, 0, 0)   # fixed timestamp: the same input gives the same bytes
 
 
-class PackageError(Exception):
-    """The file is not a workbook package this module can edit; the message is for the user."""
+class PackageError(BookError):
+    """The file is not a workbook package this module can edit; the message is for the user.
+    A BookError, so every door shows it as its one message."""
 
     def __init__(self, message_zh: str):
-        super().__init__(message_zh)
+        super().__init__([Problem("工作簿文件", None, None, message_zh)], "无法处理此工作簿文件，未写入任何内容")
         self.message_zh = message_zh
 
 
@@ -83,16 +84,9 @@ class Package:
             raise
 
     def _check_sizes(self) -> None:
-        total = sum(i.file_size for i in self.infos)
-        if total > MAX_TOTAL:
-            raise PackageError(f"{self.label}解压后达 {total / (1 << 30):.1f} GiB，超过 {MAX_TOTAL >> 30} GiB 上限，"
-                               "疑似损坏或恶意构造的文件，已拒绝处理。")
-        for i in self.infos:
-            if i.file_size > RATIO_FLOOR and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise PackageError(f"{self.label}中的「{i.filename}」压缩比异常（{i.file_size} 字节压缩为 "
-                                   f"{i.compress_size} 字节），疑似压缩炸弹，已拒绝处理。")
-            if i.flag_bits & 0x01:
-                raise PackageError(f"{self.label}中的「{i.filename}」已加密，无法处理。")
+        message = directory_problem(self.infos, self.label)
+        if message:
+            raise PackageError(message)
 
     def find(self, name: str) -> str | None:
         """The stored spelling of part `name`, None when absent."""

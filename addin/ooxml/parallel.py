@@ -7,8 +7,10 @@ the row builder is a closure over DataFrames that need not be picklable.
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 from typing import Callable
 
+from addin.io.procs import die_with_parent
 from addin.ooxml.package import deflate
 
 
@@ -22,8 +24,10 @@ class ForkJob:
             return
         ctx = mp.get_context("fork")
         self.conn, child = ctx.Pipe(duplex=False)
+        parent = os.getpid()
 
         def work():
+            die_with_parent(parent)             # a killed run leaves no builder behind
             try:
                 data, crc, size = deflate(head, rows(xf_map), tail)
                 child.send((crc, size))

@@ -11,10 +11,15 @@ from itertools import chain
 import numpy as np
 import pandas as pd
 
-from addin.io.text import clean_text
+from addin.io.text import cell_text
+from udfs.parse import factorize
+
 
 def escape(text: str) -> str:
-    return clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Cell text as XML character data: markup escaped, a carriage return kept as &#13; (a
+    parser would fold a raw one into a newline)."""
+    out = cell_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return out.replace("\r", "&#13;") if "\r" in out else out
 
 
 def column_letter(j: int) -> str:
@@ -27,7 +32,7 @@ def column_letter(j: int) -> str:
 
 def _text_cells(values, s: int) -> list:
     """Inline-string cells of a text column; each distinct value is escaped and built once."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    codes, uniques = factorize(values)
     cells = []
     for u in uniques:
         t = escape(u if isinstance(u, str) else str(u)) if u == u else ""

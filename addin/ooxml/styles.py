@@ -11,6 +11,11 @@ from lxml import etree
 
 from addin.ooxml.xmlutil import copy_into, insert_ordered, key, namespace, parse, q, serialize
 
+# CT_Font's children in the order of the Open XML SDK's schema (ECMA-376 allows any order — a
+# choice — but Excel's own validator and the SDK want this sequence; openpyxl writes another)
+FONT_ORDER = ["b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color",
+              "name", "family", "charset", "scheme"]
+
 # CT_Stylesheet's child sequence (where a missing section goes)
 _ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
           "tableStyles", "colors", "extLst"]
@@ -26,7 +31,7 @@ class StyleMerger:
     """
 
     def __init__(self, target: bytes | None, donor: bytes):
-        self.root = parse(target if target is not None else donor)
+        self.root = order_fonts(parse(target if target is not None else donor))   # compared in one order
         self.ns = namespace(self.root)
         self._touched: set[str] = set()
         self._codes: dict[str, int] = {}
@@ -36,7 +41,7 @@ class StyleMerger:
                 self._codes.setdefault(el.get("formatCode", ""), int(el.get("numFmtId")))
         self._next_format = max([_FIRST_CUSTOM_FORMAT - 1, *self._codes.values()]) + 1
 
-        d = parse(donor)
+        d = order_fonts(parse(donor))
         self._dns = namespace(d)
         d_formats = d.find(q(self._dns, "numFmts"))
         fmt = {int(el.get("numFmtId")): self._format_id(el.get("formatCode", ""))
@@ -109,6 +114,20 @@ class StyleMerger:
             el = self.root.find(q(self.ns, name))
             el.set("count", str(sum(1 for c in el if isinstance(c.tag, str))))
         return serialize(self.root)
+
+
+def order_fonts(root: etree._Element) -> etree._Element:
+    """Put every <font>'s children (cell fonts and dxf fonts) in FONT_ORDER; others last."""
+    ns = namespace(root)
+    rank = {q(ns, name): i for i, name in enumerate(FONT_ORDER)}
+    for font in root.iter(q(ns, "font")):
+        kids = [c for c in font if isinstance(c.tag, str)]
+        ordered = sorted(kids, key=lambda c: rank.get(c.tag, len(rank)))
+        if ordered != kids:
+            for c in kids:
+                font.remove(c)
+            font.extend(ordered)
+    return root
 
 
 def _int(value: str) -> int:

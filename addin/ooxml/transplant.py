@@ -34,7 +34,8 @@ from addin.ooxml.package import Package, PackageError, PackageWriter, deflate, r
 from addin.ooxml.parallel import ForkJob
 from addin.ooxml.parts import ContentTypes, Relationships, Workbook, kind, load_relationships, reachable
 from addin.ooxml.sheet import DonorSheet, code_name, shared_strings
-from addin.ooxml.styles import StyleMerger
+from addin.ooxml.styles import StyleMerger, order_fonts
+from addin.ooxml.xmlutil import parse, serialize
 
 CONTENT_TYPES = "[Content_Types].xml"
 CHART_CT = "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
@@ -44,7 +45,7 @@ RowsFn = Callable[[dict, "bytes | None"], bytes]      # (xf map, the replaced sh
 
 
 def replace_sheets(target, donor: bytes, names: list[str], dest=None,
-                   extra_rows: dict[str, RowsFn] | None = None, parallel: tuple = ()) -> Path:
+                   extra_rows: dict[str, RowsFn] | None = None, parallel: tuple = (), expect=None) -> Path:
     """Transplant the donor package's sheets `names` into `target`, written atomically to `dest`
     (default: over `target`). A sheet the target has (same name, compared as Excel does,
     ignoring case) is replaced in place; the others are appended in `names` order.
@@ -56,8 +57,12 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
     parallel: sheets of extra_rows whose rows are built and deflated in a forked process (the
     second core) while this one prepares and writes the rest; where fork is missing they are
     built here. The output is the same either way.
+    expect: the target's file identity when its contents were read (addin.io.save.file_identity):
+    if it changed since, nothing is written (WriteError) — the caller's results would drop
+    whatever changed.
     Raises KeyError for a sheet the donor lacks, PackageError (message in Chinese) for a
-    target that is not a usable workbook package. On any error the target is left as it was.
+    target that is not a usable workbook package, WriteError when the destination cannot be
+    written. On any error the target is left as it was.
     """
     target = Path(target)
     dest = Path(dest) if dest else target
@@ -65,10 +70,30 @@ def replace_sheets(target, donor: bytes, names: list[str], dest=None,
         plan = _Transplant(tp, Package(donor, label="生成的工作表"), list(dict.fromkeys(names)),
                            extra_rows or {}, set(parallel))
         try:
-            atomic_save(plan.write, dest)
+            atomic_save(plan.write, dest, expect=expect)
         finally:
             plan.close()
     return dest
+
+
+def tidy_styles(path) -> Path:
+    """Rewrite the styles part of a package (e.g. one openpyxl just saved) with its fonts'
+    children in the schema's order (styles.order_fonts); every other part copied raw."""
+    path = Path(path)
+
+    def write(tmp):
+        with Package(path) as pkg:
+            main = _main_part(pkg)
+            rels = Relationships(pkg.read(rels_part(main)), main)
+            part = next((p for p in (pkg.find(rels.part(r)) for r in rels.of_kind("styles")) if p), None)
+            with PackageWriter(tmp) as out:
+                for info in pkg.infos:
+                    if info.filename == part:
+                        out.write(part, serialize(order_fonts(parse(pkg.read(part)))))
+                    else:
+                        out.copy_raw(pkg, info)
+    atomic_save(write, path)
+    return path
 
 
 def _main_part(pkg: Package) -> str:

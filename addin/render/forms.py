@@ -94,13 +94,25 @@ def form_contexts(results: MonthResults, generated: str = "") -> list[dict]:
     return out
 
 
+def _cut(text: str, units: int) -> str:
+    """``text`` cut to ``units`` UTF-16 code units (how Excel counts a sheet name: an emoji is
+    two), without a trailing space or apostrophe."""
+    out, n = [], 0
+    for ch in text:
+        n += 2 if ord(ch) > 0xFFFF else 1
+        if n > units:
+            break
+        out.append(ch)
+    return "".join(out).strip("' ")
+
+
 def sheet_title(ctx: dict, used: set) -> str:
     """'E01 张伟' as a legal, unique (case-insensitive) sheet name of at most 31 characters."""
-    base = _BAD_SHEET_CHARS.sub("_", f"{ctx['employee_id']} {ctx['name']}").strip("' ")[:31] or "员工"
+    base = _cut(_BAD_SHEET_CHARS.sub("_", f"{ctx['employee_id']} {ctx['name']}").strip("' "), 31) or "员工"
     title, k = base, 2
-    while title.lower() in used:
+    while title.lower() in used or title.lower() == "history":        # (Excel reserves "History")
         suffix = f"~{k}"
-        title, k = base[:31 - len(suffix)] + suffix, k + 1
+        title, k = _cut(base, 31 - len(suffix)) + suffix, k + 1
     used.add(title.lower())
     return title
 

@@ -325,6 +325,11 @@ def report_sheet(res: MonthResults) -> SheetSpec:
         elif sec.key == "scorers" and sec.rows:
             sh.conditional.append((first, 5, first + n - 1, 5, {"type": "cell", "criteria": ">", "value": 0,
                                                                 "format": "red_text"}))
+        elif sec.key == "warnings" and sec.rows:     # one line of text each: as wide as the tables above
+            sh.merge(r + 1, 0, r + 1, 9, sec.headers[0], "head")
+            for i, row in enumerate(sec.rows):
+                sh.merge(first + i, 0, first + i, 9, row[0], "wrap")
+                sh.heights[first + i] = 14 * max(1, -(-len(str(row[0])) // 80))
         elif sec.key == "progress" and sec.rows:
             sh.conditional.append((first, 8, first + n - 1, 8, {"type": "text", "criteria": "containing",
                                                                 "value": "落后", "format": "behind"}))

@@ -18,7 +18,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from addin.io.text import clean_text
+from addin.io.text import cell_text, clean_text
 from addin.ooxml.rows import rows_after
 
 from .style import DXF, STYLES
@@ -121,7 +121,7 @@ def plain(v: Any) -> Any:
         return pd.Timestamp(v).to_pydatetime() if not isinstance(v, np.datetime64) else \
             v.astype("datetime64[s]").astype(_dt.datetime)
     if isinstance(v, str):
-        return clean_text(v)
+        return cell_text(v)
     return v
 
 
@@ -217,10 +217,17 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
     return ws
 
 
+def _label(text: str) -> str:
+    """A chart title or series name as a literal label: xlsxwriter reads '=…' and 'Sheet!A1' as
+    references, so those two characters are given their full-width forms."""
+    text = clean_text(str(text))
+    return text.replace("!", "！").replace("=", "＝", 1) if text.startswith("=") or "!" in text else text
+
+
 def _chart(wb, sheet: str, ch: Chart):
     chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
     for s in ch.series:
-        opts = {"name": s["name"], "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
+        opts = {"name": _label(s["name"]), "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
         if s.get("color") and ch.kind == "line":
             opts["line"] = {"color": s["color"], "width": 2.25}
             opts["smooth"] = False
@@ -236,7 +243,7 @@ def _chart(wb, sheet: str, ch: Chart):
             opts["gap"] = ch.gap
         chart.add_series(opts)
     if ch.title:
-        chart.set_title({"name": ch.title, "name_font": {"size": 12, "name": STYLES["title"]["font_name"]}})
+        chart.set_title({"name": _label(ch.title), "name_font": {"size": 12, "name": STYLES["title"]["font_name"]}})
     if ch.x_axis:
         chart.set_x_axis(ch.x_axis)
     if ch.y_axis:

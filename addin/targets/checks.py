@@ -129,7 +129,8 @@ def _daily_intake(model: Model, daily, intake) -> tuple:
     cal, y = intake["calendar"], model.year
     days = days_in_month(np.full(12, y), np.arange(1, 13))
     wd = np.asarray(workdays_in([f"{y}-{k:02d}-01" for k in range(1, 13)],
-                                [f"{y}-{k:02d}-{int(days[k - 1]):02d}" for k in range(1, 13)], cal), dtype=float)
+                                [f"{y}-{k:02d}-{int(days[k - 1]):02d}" for k in range(1, 13)],
+                                model.calendars.get(cal, cal)), dtype=float)
     mt = intake[MONTHS].to_numpy(dtype=float)
     need_wd, need_cd = mt / wd, mt / days
     cap = daily["target"] * wd

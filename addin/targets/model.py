@@ -52,16 +52,20 @@ class Model:
     weeks: np.ndarray
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     progress: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calendars: dict = field(default_factory=dict)      # code → udfs.dates.Calendar (with the store's 节假日)
 
 
 # --------------------------------------------------------------------------- calendar
-def split_calendar(ind: pd.DataFrame, year: int, calendar: str) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
-    """(indicators with q1…q4 and m1…m12, the week segments, (n, S) week targets)."""
+def split_calendar(ind: pd.DataFrame, year: int, calendar: str,
+                   calendars: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+    """(indicators with q1…q4 and m1…m12, the week segments, (n, S) week targets).
+    ``calendars``: code → udfs.dates.Calendar (the cn calendar with the store's 节假日)."""
+    cals = calendars or {}
     ind = ind.reset_index(drop=True).copy()
     n = len(ind)
     quarter, month = np.full((n, 4), np.nan), np.full((n, 12), np.nan)
     try:
-        seg = week_segments(year, calendar)
+        seg = week_segments(year, cals.get(calendar, calendar))
     except InputError:                 # cn outside its years: reported per row where used
         seg = week_segments(year, "weekend")
     week = np.full((n, len(seg)), np.nan)
@@ -69,7 +73,7 @@ def split_calendar(ind: pd.DataFrame, year: int, calendar: str) -> tuple[pd.Data
     for c in pd.unique(cal):                                       # at most two calendars
         sel = np.flatnonzero(cal == c)
         res = calendar_split(ind["target"].to_numpy(dtype=float)[sel], np.vstack(ind["weights"].to_numpy()[sel]),
-                             year, c,
+                             year, cals.get(c, c),
                              week_basis=np.where(ind["method"].to_numpy()[sel] == "workdays", "workdays", "days"),
                              decimals=ind["decimals"].to_numpy()[sel], additive=ind["additive"].to_numpy()[sel])
         quarter[sel], month[sel], week[sel] = res["quarter"], res["month"], res["week"]

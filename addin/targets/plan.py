@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from addin.io.book import StoreBook
+from addin.io import holidays
 from addin.io.problems import BookError, Problem, raise_if
 from addin.io.schema import TARGETS
 from udfs.parse import month_or_none
@@ -34,16 +35,18 @@ def decomposition(book: StoreBook, year, problems: list) -> tuple[Model, set, pd
     """Read and decompose (no checks, no progress); problems are appended. Indicators with a
     problem stay out of the model; owner groups with one get NaN targets. Returns the model,
     the names of every indicator typed for the year and 目标责任 as read."""
-    ind, y = R.read_indicators(book, year, problems, book.policy.calendar)
+    cals = holidays.calendars(book, problems)              # the cn calendar with the store's 节假日
+    ind, y = R.read_indicators(book, year, problems, book.policy.calendar, cals)
     own = R.read_owners(book, ind["indicator"], problems)
     ok = ind[ind["ok"].to_numpy(dtype=bool)]
-    ok, seg, week = split_calendar(ok, y, book.policy.calendar)
+    ok, seg, week = split_calendar(ok, y, book.policy.calendar, cals)
     nodes, months = owner_tree(ok, own, problems)
     if not len(nodes):
         nodes = pd.DataFrame(columns=["indicator", "parent", "owner", "type", "display", "twin", "path", "level",
                                       "parent_idx", "share", "annual", "unit", "additive", "lower", "decimals",
                                       "lead", "_row"])
-    model = Model(year=y, as_of=None, indicators=ok, owners=nodes, months=months, segments=seg, weeks=week)
+    model = Model(year=y, as_of=None, indicators=ok, owners=nodes, months=months, segments=seg, weeks=week,
+                  calendars=cals)
     return model, set(ind["indicator"]) - {""}, own
 
 

@@ -87,8 +87,9 @@ def progress_rows(model: Model, act: pd.DataFrame) -> pd.DataFrame:
     tp_year, tp_month = np.zeros(len(nodes)), np.zeros(len(nodes))
     for b, c in set(zip(basis, cal)):                  # at most four (basis × calendar) pairs
         hit = (basis == b) & (cal == c)
-        tp_year[hit] = time_progress(as_of, "year", b, c)
-        tp_month[hit] = time_progress(as_of, "month", b, c)
+        cal_c = model.calendars.get(c, c)
+        tp_year[hit] = time_progress(as_of, "year", b, cal_c)
+        tp_month[hit] = time_progress(as_of, "month", b, cal_c)
     annual = nodes["annual"].to_numpy(dtype=float)
     month_t = months[:, m_now - 1]
     plan = months[:, : m_now - 1].sum(axis=1) + month_t * tp_month

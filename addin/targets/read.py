@@ -19,7 +19,8 @@ import pandas as pd
 from addin.io.book import StoreBook
 from addin.io.problems import Problem, problems_at
 from addin.io.schema import MONTH_HEADERS, OWNERS, ROSTER, SHEETS, TARGET_ACTUALS, TARGETS
-from udfs.dates import cn_years
+from addin.io.holidays import unknown_year_text
+from udfs.dates import Calendar, cn_known
 from udfs.decompose import split_weights
 from udfs.parse import FIRST_YEAR, LAST_YEAR
 from udfs.vocab import LOWER_IS_BETTER, OWNER_TYPE, SPLIT, InputError
@@ -84,8 +85,11 @@ def year_rows(book: StoreBook, year, problems: list) -> tuple[pd.DataFrame, int,
     return df, y, [p for p in found if p.column != y_col and (p.row is None or p.row in kept)]
 
 
-def read_indicators(book: StoreBook, year, problems: list, policy_calendar: str) -> tuple[pd.DataFrame, int]:
-    """The year's indicators, validated: codes, defaults, and the 12 month weights."""
+def read_indicators(book: StoreBook, year, problems: list, policy_calendar: str,
+                    calendars: dict | None = None) -> tuple[pd.DataFrame, int]:
+    """The year's indicators, validated: codes, defaults, and the 12 month weights.
+    ``calendars``: code → udfs.dates.Calendar (the cn calendar with the store's 节假日)."""
+    cals = calendars or {}
     if not book.has(TARGETS):
         problems.append(Problem(TARGETS, None, None, "缺少工作表"))
         return empty_indicators(), year_of(book, np.zeros(0), year)
@@ -109,10 +113,9 @@ def read_indicators(book: StoreBook, year, problems: list, policy_calendar: str)
     additive = np.where(pd.isna(kind), ~rate_like.to_numpy(dtype=bool), kind == "additive").astype(bool)
     method = df["method"].where(df["method"].notna(), "equal")
     calendar = df["calendar"].where(df["calendar"].notna(), policy_calendar)
-    first, last = cn_years()
-    if not first <= y <= last:
+    if y not in cn_known(cals.get("cn")):
         mine += problems_at(df, calendar.eq("cn"), TARGETS, h("calendar"),
-                            f"法定节假日日历只知道 {first}–{last} 年的节假日，{y} 年请用 周末顺延")
+                            unknown_year_text(y, cals.get("cn", Calendar("cn")), "分解年度"))
     dec = df["decimals"].to_numpy(dtype=float)
     bad_dec = ~np.isnan(dec) & ((dec % 1 != 0) | (dec < -6) | (dec > 6))
     mine += problems_at(df, bad_dec, TARGETS, h("decimals"), "小数位应为 -6 到 6 的整数")
@@ -125,7 +128,8 @@ def read_indicators(book: StoreBook, year, problems: list, policy_calendar: str)
         if r in bad_rows or not additive[i] or np.isnan(target[i]):
             weights.append(np.ones(12) if not additive[i] else None)
             continue
-        w, msg = _weights(y, method.iloc[i], calendar.iloc[i], given[i], [(r, m) in flagged for m in MONTH_HEADERS])
+        w, msg = _weights(y, method.iloc[i], cals.get(calendar.iloc[i], calendar.iloc[i]), given[i],
+                          [(r, m) in flagged for m in MONTH_HEADERS])
         if msg is not None:
             mine.append(Problem(TARGETS, int(r), *msg))
         weights.append(w)
@@ -142,7 +146,7 @@ def read_indicators(book: StoreBook, year, problems: list, policy_calendar: str)
     return out, y
 
 
-def _weights(year: int, how: str, calendar: str, vals: np.ndarray, unread: list):
+def _weights(year: int, how: str, calendar, vals: np.ndarray, unread: list):
     """(12 month weights or None, (column, message) of the problem or None) of one indicator."""
     if how in ("last_year", "shares"):
         if any(unread):                                    # already reported cell by cell

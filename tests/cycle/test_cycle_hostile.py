@@ -166,10 +166,30 @@ def test_two_approvers_at_once_both_land_in_order(book):
 
 
 def test_a_held_lock_gives_a_clear_message(book):
-    with book_lock(book):
-        with pytest.raises(BookError, match="另一位用户正在处理此工作簿"):
+    import threading
+    got = []
+
+    def other():                                  # another run (a thread: the same thread re-enters)
+        try:
             with book_lock(book, wait=0.3):
-                pass
+                got.append("taken")
+        except BookError as exc:
+            got.append(exc)
+    with book_lock(book):
+        t = threading.Thread(target=other)
+        t.start()
+        t.join(10)
+    assert len(got) == 1 and isinstance(got[0], BookError) and "工作簿正由另一个 kpi4s 运行处理" in str(got[0])
+
+
+def test_a_step_that_holds_the_lock_re_enters_it(book):
+    """A cycle step that runs the month end (appeals → 月度报告) holds the lock once: no waiting
+    for itself, and the lock is released only when the outer block ends."""
+    with book_lock(book, wait=0.3):
+        with book_lock(book, wait=0.3):
+            assert lock_path(book).exists()
+        assert lock_path(book).exists()
+    assert not lock_path(book).exists()
 
 
 def test_payroll_file_neutralises_formula_like_names(tmp_path):
@@ -294,7 +314,7 @@ def test_a_folder_without_write_permission_gives_a_message(book, monkeypatch):
     def denied(*args, **kwargs):                 # what the OS says in a read-only folder (root never hears it)
         raise PermissionError(13, "Permission denied")
     monkeypatch.setattr(os, "open", denied)
-    with pytest.raises(BookError, match="无法在工作簿所在文件夹写入"):
+    with pytest.raises(BookError, match="无法建立锁文件.*Permission denied"):
         with book_lock(book):
             pass
 

@@ -70,7 +70,7 @@ def test_a_zip_bomb_is_refused_before_it_is_opened(tmp_path, monkeypatch):
     bomb = tmp_path / "炸弹.xlsx"
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("xl/worksheets/sheet1.xml", b"\0" * (4 * 2**20))
-    monkeypatch.setattr(guard, "MAX_UNPACKED", 2**20)
+    monkeypatch.setattr(guard, "MAX_TOTAL", 2**20)
     res = group.read_store(bomb, MONTH)
     assert res.status == "bad" and "压缩炸弹" in res.problems[0].message
 
@@ -88,7 +88,7 @@ def test_a_stray_cell_far_away_is_named_not_a_crash(folder, tmp_path):
     st = _status(out)
     assert st["甲店", "甲店.xlsx"][0] == "有错误未汇总" and league_stores(out) == ["乙店"]
     rows = values(out, S.GROUP_PROBLEMS)
-    assert any("[员工名册] 使用范围一直到 XFD1048576" in str(r[5]) for r in rows if r and len(r) > 5)
+    assert any("[员工名册] 单元格 XFD1048576" in str(r[5]) for r in rows if r and len(r) > 5)
     single = kpi4s("check", folder / "甲店.xlsx")                # every door: the store's own commands too
     assert single.returncode == 2 and "[员工名册]" in single.stderr and "XFD1048576" in single.stderr
 

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from addin.io import outputs as O
+from addin.io.problems import BookError
 
 
 def test_safe_name():
@@ -26,14 +27,23 @@ def test_unique_name_case_insensitive():
         ["a.xlsx", "A_2.xlsx", "a_3.xlsx", "b.xlsx"]
 
 
-def test_output_dir_default_custom_and_absolute(tmp_path):
+def test_output_dir_default_and_custom_inside_the_books_folder(tmp_path):
     book = SimpleNamespace(path=tmp_path / "店" / "kpi4s.xlsx", settings={"输出文件夹": ""})
     assert O.output_dir(book, "2026-08", O.LETTERS_DIR) == tmp_path / "店" / "kpi4s-输出" / "2026-08" / "警告信"
     book.settings["输出文件夹"] = "文档/绩效"
     assert O.output_dir(book, "2026-08", O.FORMS_DIR) == tmp_path / "店" / "文档" / "绩效" / "2026-08" / "评估表"
-    book.settings["输出文件夹"] = str(tmp_path / "共享")
-    assert O.output_dir(book, "2026-08", O.FORMS_DIR) == tmp_path / "共享" / "2026-08" / "评估表"
+    book.settings["输出文件夹"] = "文档/../绩效"                    # still inside
+    assert O.output_dir(book, "2026-08", O.FORMS_DIR) == tmp_path / "店" / "绩效" / "2026-08" / "评估表"
     assert O.output_dir(None, "2026-08", O.FORMS_DIR) == Path.cwd() / "kpi4s-输出" / "2026-08" / "评估表"
+
+
+@pytest.mark.parametrize("custom", ["{tmp}/共享", "../共享", "文档/../../共享", "C:\\共享", "link/x"])
+def test_output_dir_outside_the_books_folder_is_refused(tmp_path, custom):
+    (tmp_path / "店").mkdir()
+    (tmp_path / "店" / "link").symlink_to(tmp_path)                  # a link leading out counts as out
+    book = SimpleNamespace(path=tmp_path / "店" / "kpi4s.xlsx", settings={"输出文件夹": custom.format(tmp=tmp_path)})
+    with pytest.raises(BookError, match="不在工作簿所在的文件夹.*--out"):
+        O.output_dir(book, "2026-08", O.FORMS_DIR)
 
 
 def test_index_is_utf8_with_bom_and_neutralises_formulas(tmp_path):
@@ -48,17 +58,31 @@ def test_index_is_utf8_with_bom_and_neutralises_formulas(tmp_path):
                      "E05,'\t=1,李娜"]
 
 
-def test_prune_removes_only_this_months_documents_not_kept(tmp_path):
-    names = ["2026-08_a.docx", "2026-08_b.xlsx", "2026-08_b.pdf", "2026-08_索引.csv", "2026-08_notes.txt",
-             "2026-07_a.docx", "其他.docx"]
+def test_prune_removes_only_what_the_previous_index_listed_and_was_not_rewritten(tmp_path):
+    names = ["2026-08_a.docx", "2026-08_a.pdf", "2026-08_b.xlsx", "2026-08_b.pdf", "2026-08_索引.csv",
+             "2026-08_notes.txt", "2026-08_c.docx", "2026-07_a.docx", "其他.docx"]
     for n in names:
         (tmp_path / n).write_text("x")
     (tmp_path / "2026-08_dir.docx").mkdir()
     keep = {(tmp_path / "2026-08_a.docx").resolve(), (tmp_path / "2026-08_索引.csv").resolve()}
-    removed = O.prune(tmp_path, "2026-08", keep)
-    assert sorted(p.name for p in removed) == ["2026-08_b.pdf", "2026-08_b.xlsx"]
+    listed = ["2026-08_a.docx", "2026-08_b.xlsx", "2026-08_dir.docx", "2026-08_gone.docx"]
+    removed = O.prune(tmp_path, listed, keep)
+    # a's PDF was not made again (stale); b is gone from this run; c was never listed: someone else's
+    assert sorted(p.name for p in removed) == ["2026-08_a.pdf", "2026-08_b.pdf", "2026-08_b.xlsx"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["2026-08_a.docx", "2026-08_索引.csv", "2026-08_notes.txt", "2026-07_a.docx", "其他.docx", "2026-08_dir.docx"])
+        ["2026-08_a.docx", "2026-08_索引.csv", "2026-08_notes.txt", "2026-08_c.docx", "2026-07_a.docx", "其他.docx",
+         "2026-08_dir.docx"])
+
+
+def test_previous_index_names_its_workbook_and_only_bare_file_names(tmp_path):
+    O.write_index(O.index_path(tmp_path, "2026-08"), ["工号", "文件", O.BOOK_COLUMN],
+                  [["E1", "2026-08_a.docx", "甲店.xlsx"], ["E2", "../../etc/passwd", "甲店.xlsx"],
+                   ["E3", "2026-08_b.docx", "甲店.xlsx"]])
+    assert O.previous_index(tmp_path, "2026-08", "甲店.xlsx") == (["2026-08_a.docx", "2026-08_b.docx"], None)
+    assert O.previous_index(tmp_path, "2026-08", "乙店.xlsx") == ([], "甲店.xlsx")
+    O.write_index(O.index_path(tmp_path, "2026-08"), ["工号", "文件"], [["E1", "2026-08_a.docx"]])   # before 工作簿
+    assert O.previous_index(tmp_path, "2026-08", "乙店.xlsx") == (["2026-08_a.docx"], None)
+    assert O.previous_index(tmp_path, "2026-09", "乙店.xlsx") == ([], None)
 
 
 def write_payload(path, payload) -> str:

@@ -82,3 +82,10 @@ def test_time_of_day():
     assert parse.time_of_day(0.75) == (18, 0)
     with pytest.raises(InputError):
         parse.time_of_day("25:00")
+
+
+def test_text_with_a_nul_is_not_taken_for_its_prefix():
+    """Excel's _x0000_ escape reads as U+0000; some pandas versions hash text as C strings."""
+    from udfs.parse import ids, texts
+    assert list(ids(["T1", "T1\x00x", "T1"])) == ["T1", "T1\x00x", "T1"]
+    assert list(texts(["甲", "甲\x00乙"])) == ["甲", "甲\x00乙"]
