@@ -63,6 +63,14 @@ def _documents(kind: str):
     return run
 
 
+def _dms(args) -> int:
+    from addin import macros
+    run = macros.dms_import(args.book, args.exports, month=args.month, override=args.override, out_dir=args.out)
+    if not args.quiet:
+        print(run.summary)
+    return 0
+
+
 def _demo(args) -> int:
     from addin import demo                  # imported when run: the other commands start faster
     return demo.cli_demo(args)
@@ -108,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out")
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
     s.set_defaults(run=_documents("letters"))
+
+    s = sub.add_parser("dms", help="导入DMS: KPI actuals computed from the DMS exports (repair orders, clocking, parts …)")
+    s.add_argument("book")
+    s.add_argument("exports", nargs="+", metavar="EXPORT", help=".csv/.xlsx/.xls export files, or folders of them")
+    s.add_argument("--month", help="YYYY-MM or YYYY-MM:YYYY-MM (default: the 设置 sheet's month)")
+    s.add_argument("--override", action="store_true", help="DMS figures win over actuals entered by hand in 月度实绩")
+    s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_dms)
 
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")

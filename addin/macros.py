@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from addin import targets
+from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
 from addin.month.pipeline import Clock, compute_month
 from addin.ooxml import replace_sheets
@@ -74,6 +75,37 @@ def check(source, month: str | None = None) -> Run:
     return Run(res, timings=[("检查", time.perf_counter() - t)], summary=summary)
 
 
+def dms_report(source, exports, month=None, override: bool = False) -> Run:
+    """导入DMS computed and rendered (nothing written): DMS实绩 (this import's months replaced, the
+    others kept), 车间分析 and an evidence sheet per KPI. month: 'YYYY-MM', 'YYYY-MM:YYYY-MM' or None."""
+    from addin import dms
+    from addin.render import dms as RD
+    clock = Clock()
+    book = source if isinstance(source, StoreBook) else load_book(source)
+    res = dms.compute(book, exports, month, override=override)
+    clock.mark("计算")
+    old = book.frame(S.DMS_ACTUALS, []) if book.has(S.DMS_ACTUALS) else book.frame(S.DMS_ACTUALS)
+    merged = dms.merge_actuals(old, res.actuals(), res.months)
+    sheets = RD.dms_sheets(res, merged, book.sheet_names)
+    clock.mark("排版")
+    return Run(res, sheets, timings=clock.marks, summary=text.dms_summary(res))
+
+
+def dms_import(source, exports, month=None, override: bool = False, out_dir=None) -> Run:
+    """导入DMS button / `kpi4s dms`: the DMS sheets written into the workbook (or a copy in out_dir);
+    input sheets untouched; bad exports raise one BookError and nothing is written."""
+    book = load_book(source)
+    run = dms_report(book, exports, month, override)
+    path = Path(book.path)
+    dest = Path(out_dir) / path.name if out_dir else path
+    t = time.perf_counter()
+    run.paths = [write_sheets(path, run.sheets, dest)]
+    run.timings.append(("写入", time.perf_counter() - t))
+    names = [s.name for s in run.sheets]
+    run.summary += f"\n已写入：{run.paths[0]}（{'、'.join(names[:3])}{'等 ' + str(len(names)) + ' 张表' if len(names) > 3 else ''}）"
+    return run
+
+
 def targets_report(source, year=None, as_of=None) -> Run:
     """目标分解 computed and rendered (nothing written): the model and its five sheets."""
     clock = Clock()
@@ -94,4 +126,5 @@ def decompose_targets(source, year=None, as_of=None) -> Run:
     return run
 
 
-__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets"]
+__all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets",
+           "dms_report", "dms_import"]

@@ -19,6 +19,7 @@ LAYERS = [
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
     ("addin.render",),                                                # report, targets, forms, letters
+    ("addin.dms",),                                                   # DMS exports → KPI actuals (SPEC §7)
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
     ("addin.ooxml",),                                                 # the sheet transplant
@@ -26,11 +27,12 @@ LAYERS = [
     ("udfs.functions", "udfs._cells"),                                # the worksheet-function surface
     ("udfs.policy",),
     ("udfs.scoring", "udfs.grading", "udfs.periods", "udfs.pay", "udfs.dates", "udfs.consequences",
-     "udfs.decompose", "udfs.kpis"),                                  # SPEC §3 rules
-    ("udfs.parse",),
+     "udfs.decompose", "udfs.kpis", "udfs.dms"),                      # SPEC §3 and §7 rules
+    ("udfs.parse", "udfs.dms_sql"),                                   # the one parser; the DMS definitions (data)
     ("udfs.vocab",),
 ]
-IO_LIBRARIES = ("openpyxl", "python_calamine", "xlsxwriter", "docx", "docxtpl", "zipfile", "subprocess", "shutil")
+IO_LIBRARIES = ("openpyxl", "python_calamine", "xlsxwriter", "docx", "docxtpl", "zipfile", "subprocess", "shutil",
+                "duckdb")
 RULE_MODULES = LAYERS[-3] + LAYERS[-2] + LAYERS[-1] + ("udfs.policy",)
 
 

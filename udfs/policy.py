@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from .consequences import ConsequenceRules
 from .dates import CalendarRules
+from .dms import DmsRules
 from .grading import GradingRules
 from .parse import is_blank, number, time_of_day
 from .pay import PayRules
@@ -26,7 +27,7 @@ from .vocab import GRADE, InputError, key
 
 
 @dataclass(frozen=True)
-class Policy(ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
+class Policy(DmsRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
     # (fields are listed in reverse base order: scoring first on the 设置 sheet)
     """All policy numbers of SPEC §3 (see each section's rules for the fields)."""
 

@@ -4,7 +4,8 @@ Outputs next to this file (committed for users):
 
 - ``kpi4s_store.xlsx``  the store workbook: 设置 (SPEC defaults), 员工名册, 指标库 (the KPI
   library), 考核表 (standard scorecards per position), 月度实绩, 加减分, 提成, 评分提交, 评分,
-  考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解.
+  考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解;
+  DMS映射 (the usual DMS export headers and words, for 导入DMS).
 - ``kpi4s_store.xlsm``  the same workbook, macro-enabled, carrying xlwings' quickstart VBA
   project (its ``SampleCall`` macro runs ``main()`` of the module named after the workbook,
   i.e. ``kpi4s_store.main`` = 月度报告). Built only when xlwings' quickstart.xlsm is installed.
@@ -27,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from addin import macros
+from addin.dms.mapping import default_rows
 from addin.io import schema as S
 from addin.io.save import atomic_save
 from addin.render import style
@@ -221,7 +223,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
     _header(ws, list(S.SETTINGS_HEADERS))
     policy = Policy()
     given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
-    rows = [(k, given[k], note) for k, note in S.BOOK_SETTINGS.items()]
+    rows = [(k, given.get(k, ""), note) for k, note in S.BOOK_SETTINGS.items()]
     rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
         ws.cell(i, 1, k).font = BODY_FONT
@@ -321,6 +323,8 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start
     _table_sheet(wb, S.HISTORY)
+    # DMS映射: the usual headers and words of DMS exports, editable (导入DMS reads it)
+    _table_sheet(wb, S.DMS_MAP, default_rows())
     for ws in wb.worksheets:
         ws.sheet_view.zoomScale = 100
         ws.page_setup.orientation = "landscape"          # printable: one page wide
@@ -359,6 +363,10 @@ End Sub
 
 Sub DecomposeTargets()   ' 目标分解
     RunPython "import addin.excel; addin.excel.decompose_targets_button()"
+End Sub
+
+Sub DmsImport()          ' 导入DMS (the exports in 设置「DMS导出文件夹」)
+    RunPython "import addin.excel; addin.excel.dms_import_button()"
 End Sub
 """
 

@@ -81,6 +81,9 @@ STYLES = MappingProxyType({
     "total_money": dict(_TOTAL, num_format=MONEY),
     "store_row": dict(_CELL, bold=True, bg_color=TILE),
     "subtotal": dict(_CELL, bold=True, bg_color=SUB_FILL),
+    "figure": dict(_CELL, num_format="#,##0.0###"),          # DMS实绩: rates and amounts in one column
+    "total_money0": dict(_TOTAL, num_format=MONEY0),
+    "total_number": dict(_TOTAL, num_format="#,##0.##"),
 })
 
 # formats of conditional rules (xlsxwriter "dxf" formats)

@@ -24,3 +24,16 @@ def month_summary(res: MonthResults) -> str:
     if res.warnings:
         lines.append(f"提示 {len(res.warnings)} 条（见月度报告）")
     return "\n".join(lines)
+
+
+def dms_summary(res) -> str:
+    """导入DMS: what was read, computed and skipped (res: addin.dms.DmsResults)."""
+    months = res.months[0] if len(res.months) == 1 else f"{res.months[0]}～{res.months[-1]}"
+    lines = [f"{res.store} {months} 导入DMS：" + "，".join(f"{label} {n:,} 行（{name}）" for name, label, n in res.files)]
+    f = res.figures[res.figures["month"].isin(res.months)]
+    people = f.loc[f["level"].eq("person"), "employee_id"].nunique()
+    lines.append(f"计算指标 {len(res.computed)} 个，员工 {people} 人；{len(f):,} 个实际值（员工/部门/门店）"
+                 + ("；DMS实绩将覆盖手工填写的实际值" if res.override else "；月度实绩中手工填写的实际值优先"))
+    if res.skipped:
+        lines.append("未计算：" + "；".join(f"{res.definitions[k][0]}（{why}）" for k, why in res.skipped.items()))
+    return "\n".join(lines)

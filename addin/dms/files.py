@@ -1,0 +1,315 @@
+"""Opening DMS exports: .csv (UTF-8, UTF-16 or GBK/GB18030 — detected), .xlsx and .xls (also the
+.xls files some DMS write that are really tab-separated text), a title line or two above the header,
+any of the usual delimiters. Which export a file is (维修工单, 派工工时 …) is told by its headers
+through the DMS映射, the file name breaking a tie.
+
+Every problem is a Problem(file name, row, column, Chinese message); nothing here writes
+anything but temporary UTF-8 copies of non-UTF-8 text files (in the caller's scratch folder).
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from udfs import parse
+from udfs import vocab as V
+from udfs.vocab import key
+
+from .mapping import Mapping
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+SUFFIXES = TEXT_SUFFIXES + EXCEL_SUFFIXES
+DELIMITERS = (",", "\t", ";", "|")
+HEAD_BYTES = 256 * 1024          # where the header line is looked for
+HEADER_LINES = 30
+CHUNK = 8 << 20
+
+
+@dataclass
+class Export:
+    path: Path
+    kind: str                    # udfs.vocab.DMS_EXPORT code
+    fmt: str                     # "csv" | "excel"
+    headers: list                # the header row as in the file
+    columns: dict                # column key → position in the row
+    encoding: str = ""
+    csv_path: Path | None = None  # the UTF-8 text DuckDB reads (the file itself, or a transcoded copy)
+    delimiter: str = ","
+    skip: int = 0                # physical lines up to and including the header line
+    frame: pd.DataFrame | None = None   # Excel: cells as text, columns c0…, plus _line (the Excel row)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def label(self) -> str:
+        return V.DMS_EXPORT.label(self.kind)
+
+    def header_of(self, column: str) -> str:
+        return str(self.headers[self.columns[column]]).strip()
+
+
+def expand(paths) -> tuple[list[Path], list]:
+    """Files and folders given by the user → export files (a folder: its .csv/.xlsx/.xls files,
+    not recursively; Office lock files ~$… skipped). Missing paths are problems."""
+    from addin.io.problems import Problem
+    files, problems = [], []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            found = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in SUFFIXES
+                           and not f.name.startswith(("~$", ".")))
+            if not found:
+                problems.append(Problem(str(p), None, None, "文件夹中没有 .csv/.xlsx/.xls 导出文件"))
+            files += found
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(Problem(str(p), None, None, "文件不存在"))
+    unique = list(dict.fromkeys(f.resolve() for f in files))
+    return [Path(f) for f in unique], problems
+
+
+# --------------------------------------------------------------------------- text files
+def detect_encoding(path: Path) -> str | None:
+    """'utf-8' (with or without BOM), 'utf-16', or 'gb18030' (covers GBK and GB2312); None when
+    the bytes are none of them."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        f.seek(0)
+        for enc in ("utf-8", "gb18030"):
+            dec = codecs.getincrementaldecoder(enc)()
+            f.seek(0)
+            try:
+                while chunk := f.read(CHUNK):
+                    dec.decode(chunk)
+                dec.decode(b"", final=True)
+                return enc
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def transcode(path: Path, encoding: str, dest: Path) -> Path:
+    """A UTF-8 copy of a text file (streamed)."""
+    with open(path, "r", encoding=encoding, newline="") as src, open(dest, "w", encoding="utf-8", newline="") as out:
+        while chunk := src.read(CHUNK):
+            out.write(chunk)
+    return dest
+
+
+def _head_lines(path: Path, encoding: str) -> list[str]:
+    with open(path, "r", encoding="utf-8-sig" if encoding == "utf-8" else encoding, errors="replace", newline="") as f:
+        text = f.read(HEAD_BYTES)
+    lines = text.splitlines()
+    return lines[:-1] if len(lines) > 1 and len(text) >= HEAD_BYTES else lines
+
+
+INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return [c.translate(INVISIBLE).strip() for c in next(csv.reader([line], delimiter=delimiter), [])]
+
+
+def _known(mapping: Mapping) -> set:
+    return {w for words in mapping.headers.values() for w in words}
+
+
+def find_header(lines: list, mapping: Mapping) -> tuple[int, str, list] | None:
+    """(line index, delimiter, cells) of the first line naming ≥ 2 known headers (the delimiter
+    that finds the most)."""
+    known = _known(mapping)
+    for i, line in enumerate(lines[:HEADER_LINES]):
+        best = None
+        for d in DELIMITERS:
+            cells = _split(line, d)
+            hits = sum(1 for c in cells if key(c) in known)
+            if hits >= 2 and (best is None or hits > best[0]):
+                best = (hits, d, cells)
+        if best:
+            return i, best[1], best[2]
+    return None
+
+
+# --------------------------------------------------------------------------- Excel files
+def _excel_rows(path: Path) -> list[tuple[str, list]]:
+    """[(sheet name, rows)] of an .xlsx/.xls (a zip bomb or an encrypted file is refused)."""
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        from addin.ooxml.package import Package
+        Package(path).close()                     # raises PackageError for a zip bomb / not a package
+    from python_calamine import CalamineWorkbook
+    wb = CalamineWorkbook.from_path(str(path))
+    return [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
+
+
+def _cell_text(values: np.ndarray) -> np.ndarray:
+    """Excel cells → text as a DMS would have written it (dates as YYYY-MM-DD HH:MM:SS)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+    out = []
+    for u in uniques:
+        if hasattr(u, "hour") and hasattr(u, "year"):
+            out.append(u.strftime("%Y-%m-%d %H:%M:%S"))
+        elif hasattr(u, "year"):
+            out.append(u.strftime("%Y-%m-%d"))
+        elif isinstance(u, bool):
+            out.append("是" if u else "否")
+        else:
+            out.append(parse.text_of(u) or None)
+    table = np.array(out + [None], dtype=object)
+    return table[codes]
+
+
+def _excel_frame(rows: list, h: int, width: int) -> pd.DataFrame:
+    body = rows[h + 1:]
+    arr = np.full((len(body), width), None, dtype=object)
+    for i, r in enumerate(body):
+        n = min(len(r), width)
+        arr[i, :n] = r[:n]
+    frame = pd.DataFrame({f"c{j}": _cell_text(arr[:, j]) if len(body) else [] for j in range(width)})
+    frame["_line"] = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)
+    filled = frame.drop(columns="_line").notna().any(axis=1) if width else pd.Series(False, index=frame.index)
+    return frame[filled].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- which export
+def tell_kind(headers: list, mapping: Mapping, name: str) -> tuple[str | None, dict, str]:
+    """(export code, {column: position}, why not) from the header row (the file name breaks ties)."""
+    keys = [key(h) for h in headers]
+    fits = []
+    for export in V.DMS_EXPORT.codes:
+        found = mapping.find(export, keys)
+        need = [c for c in mapping.columns(export) if c.required]
+        if all(c.key in found for c in need):
+            fits.append((len(found) / len(mapping.columns(export)), len(found), export, found))
+    if not fits:
+        return None, {}, "表头中找不到任何一种导出的必需列（" + "；".join(
+            f"{V.DMS_EXPORT.label(e)}：{'、'.join(c.header for c in mapping.columns(e) if c.required)}"
+            for e in V.DMS_EXPORT.codes) + "），可在 DMS映射 中补充本店的列名"
+    fits.sort(key=lambda f: (f[0], f[1]), reverse=True)
+    top = [f for f in fits if (f[0], f[1]) == (fits[0][0], fits[0][1])]
+    if len(top) > 1:
+        stem = key(Path(name).stem)
+        named = [f for f in top if any(key(w) in stem for w in (V.DMS_EXPORT.label(f[2]),) +
+                                       V.DMS_EXPORT.entry(f[2]).aliases if not str(w).isascii())]
+        if len(named) != 1:
+            return None, {}, ("表头同时符合" + "、".join(V.DMS_EXPORT.label(f[2]) for f in top) +
+                              "，请在文件名中注明导出类型（如 维修工单_2026-09.csv）")
+        top = named
+    return top[0][2], top[0][3], ""
+
+
+def open_export(path: Path, mapping: Mapping, scratch: Path, problems: list) -> Export | None:
+    """Recognise one export file; problems (file, row, column) and None when it cannot be read."""
+    from addin.io.problems import Problem
+    from addin.ooxml.package import PackageError
+    name = path.name
+    if path.stat().st_size == 0:
+        problems.append(Problem(name, None, None, "文件为空"))
+        return None
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        try:
+            sheets = _excel_rows(path)
+        except PackageError as exc:
+            problems.append(Problem(name, None, None, str(exc)))
+            return None
+        except Exception as exc:  # noqa: BLE001 - calamine: not a workbook; maybe text saved as .xls
+            with open(path, "rb") as f:
+                head = f.read(2048).lower()
+            if b"<html" in head or b"<table" in head or b"<!doctype" in head:
+                problems.append(Problem(name, None, None, "文件实际是网页(HTML)格式，不是 Excel 工作簿：请在 Excel 中打开后另存为 .xlsx 或 .csv"))
+                return None
+            if suffix != ".xls":
+                problems.append(Problem(name, None, None, f"无法读取工作簿（文件损坏、加密或不是 Excel 文件）：{exc}"))
+                return None
+            return _open_text(path, mapping, scratch, problems)      # a DMS "xls" that is really text
+        known = _known(mapping)
+        best = None
+        for sheet, rows in sheets:
+            for i, row in enumerate(rows[:HEADER_LINES]):
+                hits = sum(1 for v in row if key(parse.text_of(v).translate(INVISIBLE)) in known)
+                if hits >= 2 and (best is None or hits > best[0]):
+                    best = (hits, sheet, rows, i)
+                    break
+        if best is None:
+            problems.append(Problem(name, None, None, "找不到表头行（前30行中没有 DMS映射 里的列名）"))
+            return None
+        _, sheet, rows, h = best
+        headers = [parse.text_of(v).translate(INVISIBLE) for v in rows[h]]
+        kind, cols, why = tell_kind(headers, mapping, name)
+        if kind is None:
+            problems.append(Problem(name, h + 1, None, why))
+            return None
+        width = len(headers)
+        return Export(path, kind, "excel", headers, cols, frame=_excel_frame(rows, h, width))
+    return _open_text(path, mapping, scratch, problems)
+
+
+def _open_text(path: Path, mapping: Mapping, scratch: Path, problems: list) -> Export | None:
+    from addin.io.problems import Problem
+    name = path.name
+    encoding = detect_encoding(path)
+    if encoding is None:
+        problems.append(Problem(name, None, None, "文件编码无法识别（支持 UTF-8、UTF-16、GBK/GB18030），或不是文本文件"))
+        return None
+    lines = _head_lines(path, encoding)
+    if any("\x00" in line for line in lines[:5]):
+        problems.append(Problem(name, None, None, "不是文本文件（含二进制内容）"))
+        return None
+    found = find_header(lines, mapping)
+    if found is None:
+        problems.append(Problem(name, None, None, "找不到表头行（前30行中没有 DMS映射 里的列名）"))
+        return None
+    line, delimiter, headers = found
+    kind, cols, why = tell_kind(headers, mapping, name)
+    if kind is None:
+        problems.append(Problem(name, line + 1, None, why))
+        return None
+    csv_path = path
+    if encoding != "utf-8":
+        csv_path = transcode(path, encoding, scratch / f"{len(list(scratch.iterdir()))}.csv")
+    return Export(path, kind, "csv", headers, cols, encoding, csv_path, delimiter, line + 1)
+
+
+def physical_lines(export: Export, records: list[int]) -> dict:
+    """Record numbers (0-based, as DuckDB counted the data rows: blank lines skipped) → the
+    file's line numbers (1-based), for the few rows a problem names."""
+    want = sorted(set(records))
+    out: dict = {}
+    if not want:
+        return out
+    if export.frame is not None:
+        lines = export.frame["_line"].to_numpy()
+        return {r: int(lines[r]) for r in want if 0 <= r < len(lines)}
+    with open(export.csv_path, "r", encoding="utf-8-sig", newline="") as f:
+        reader = csv.reader(f, delimiter=export.delimiter)
+        for _ in range(export.skip):
+            next(reader, None)
+        k, i = 0, 0
+        for row in reader:
+            if not row or all(not c.strip() for c in row) and len(row) <= 1:
+                continue
+            if k == want[i]:
+                out[k] = reader.line_num
+                i += 1
+                if i == len(want):
+                    break
+            k += 1
+    return out
+
+
+__all__ = ["Export", "expand", "open_export", "detect_encoding", "physical_lines", "io"]

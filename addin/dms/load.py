@@ -1,0 +1,360 @@
+"""DMS exports → typed DuckDB tables and the views the KPI definitions read, every bad cell a
+Problem(file, row, column).
+
+Each export's text is read by DuckDB (CSV) or handed over from calamine (Excel) as text, then typed
+in one pass: dates in the format the file uses (found from its first rows), numbers, yes/no and
+type words through the DMS映射. Whatever that fast pass cannot read — other date spellings,
+``600万``, ``１２``, full-width words — goes, one distinct value at a time, through the one parser
+(udfs.parse) and the vocabularies; what they cannot read either is a problem. Then the checks of
+SPEC §7: required cells, negative amounts and hours, repair orders closed before they opened,
+duplicate repair order numbers, and staff the roster does not know (in the months computed).
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from addin.io import schema as S
+from addin.io.problems import Problem
+from udfs import parse
+from udfs import vocab as V
+from udfs.vocab import key
+
+from . import staff as ST
+from .files import Export, physical_lines
+from .mapping import Mapping
+
+log = logging.getLogger(__name__)
+
+DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+                "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S")
+SHOWN = 30                     # problems listed per check; the rest are counted in one line
+SQL_TYPE = {"text": "VARCHAR", "id": "VARCHAR", "staff": "VARCHAR", "datetime": "TIMESTAMP", "date": "DATE",
+            "number": "DOUBLE", "yesno": "BOOLEAN", "vocab": "VARCHAR"}
+# the column that places a row in a month, for the staff check (customers: every row)
+WHEN = {"ro": ("opened", "closed"), "clocking": ("work_date", "started"), "parts": ("moved",),
+        "followup": ("called",), "complaints": ("lodged",), "claims": ("submitted",),
+        "reminders": ("reminded", "due"), "customers": ()}
+NON_NEGATIVE = {"ro": ("sold_hours", "labour_amount", "parts_amount"), "clocking": ("clocked_hours", "available_hours"),
+                "parts": ("qty", "cost", "stock_value")}
+
+
+def q(name: str) -> str:
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+@dataclass
+class Loaded:
+    tables: dict = field(default_factory=dict)       # kind → [(Export, rowid offset, rows)]
+    staff: pd.DataFrame | None = None
+    rows: dict = field(default_factory=dict)         # kind → rows loaded
+
+
+class Loader:
+    def __init__(self, con, mapping: Mapping, problems: list):
+        self.con, self.mapping, self.problems = con, mapping, problems
+        self.loaded = Loaded()
+
+    # ------------------------------------------------------------------ problems
+    def _flag(self, kind: str, where: str, column: str, message, what: str = "") -> None:
+        """A problem for each row of `kind` matching `where` (the first SHOWN, then a count)."""
+        t = f"{kind}_t"
+        total = self.con.execute(f"SELECT count(*) FROM {t} WHERE NOT _blank AND ({where})").fetchone()[0]
+        if not total:
+            return
+        got = self.con.execute(f"SELECT _src, rowid, {q(what or column)} FROM {t} WHERE NOT _blank AND ({where}) "
+                               f"ORDER BY _src, rowid LIMIT {SHOWN}").fetchall()
+        files = self.loaded.tables[kind]
+        by_src: dict = {}
+        for src, rowid, value in got:
+            by_src.setdefault(src, []).append((rowid - files[src][1], value))
+        for src, recs in by_src.items():
+            export = files[src][0]
+            lines = physical_lines(export, [r for r, _ in recs])
+            header = export.header_of(column) if column in export.columns else column
+            for rec, value in recs:
+                self.problems.append(Problem(export.name, lines.get(rec), header,
+                                             message(value) if callable(message) else message))
+        if total > len(got):
+            export = files[got[0][0]][0]
+            header = export.header_of(column) if column in export.columns else column
+            self.problems.append(Problem(export.name, None, header, f"……另有 {total - len(got)} 行同样的问题"))
+
+    # ------------------------------------------------------------------ reading
+    def _source(self, export: Export, index: int) -> str:
+        """The export's rows as text columns c0, c1 … (a DuckDB relation expression)."""
+        if export.frame is not None:
+            name = f"src_{index}"
+            self.con.register(name, export.frame.drop(columns="_line"))
+            return name
+        cols = "{" + ", ".join(f"{lit(f'c{j}')}: 'VARCHAR'" for j in range(len(export.headers))) + "}"
+        return (f"read_csv({lit(str(export.csv_path))}, delim={lit(export.delimiter)}, header=false, "
+                f"skip={export.skip}, columns={cols}, auto_detect=false, null_padding=true, quote='\"', escape='\"')")
+
+    def _sample(self, export: Export, pos: int) -> list:
+        if export.frame is not None:
+            col = export.frame[f"c{pos}"]
+            return [v for v in col.head(400) if v]
+        out = []
+        with open(export.csv_path, "r", encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f, delimiter=export.delimiter)
+            for i, row in enumerate(reader):
+                if i < export.skip:
+                    continue
+                if pos < len(row) and row[pos].strip():
+                    out.append(row[pos].strip())
+                if len(out) >= 200 or i > 2000:
+                    break
+        return out
+
+    @staticmethod
+    def _date_format(sample: list) -> str | None:
+        best, best_n = None, 0
+        for fmt in DATE_FORMATS:
+            n = 0
+            for v in sample:
+                try:
+                    _dt.datetime.strptime(v, fmt)
+                    n += 1
+                except ValueError:
+                    pass
+            if n > best_n:
+                best, best_n = fmt, n
+            if sample and n == len(sample):
+                break
+        return best
+
+    def _typed_sql(self, export: Export, index: int) -> str:
+        """One SELECT typing the export's columns (plus __raw columns keeping what did not read)."""
+        text, typed, raw = [], [], []
+        for col in S.DMS_EXPORTS[export.kind]:
+            pos = export.columns.get(col.key)
+            if pos is None:
+                typed.append(f"NULL::{SQL_TYPE.get(col.kind, 'VARCHAR')} AS {q(col.key)}")
+                if col.kind == "score":
+                    typed[-1] = f"NULL::BOOLEAN AS satisfied, NULL::DOUBLE AS score"
+                continue
+            t = f"t_{col.key}"
+            text.append(f"nullif(trim(CAST(c{pos} AS VARCHAR)), '') AS {q(t)}")
+            if col.kind in ("text", "id", "staff"):
+                typed.append(f"{q(t)} AS {q(col.key)}")
+                continue
+            if col.kind in ("datetime", "date"):
+                fmt = self._date_format(self._sample(export, pos))
+                expr = f"try_strptime({q(t)}, {lit(fmt)})" if fmt else "NULL::TIMESTAMP"
+                if col.kind == "date":
+                    expr = f"CAST({expr} AS DATE)"
+            elif col.kind == "number":
+                n = f"try_cast(replace({q(t)}, ',', '') AS DOUBLE)"
+                expr = f"CASE WHEN isfinite({n}) THEN {n} END"
+            elif col.kind == "yesno":
+                expr = self._case(t, V.DMS_FLAG, lambda code: "TRUE" if code == "yes" else "FALSE")
+            elif col.kind == "vocab":
+                expr = self._case(t, col.vocab, lit, self.mapping.values.get(col.vocab.name, {}))
+            elif col.kind == "score":
+                flag = self._case(t, V.DMS_FLAG, lambda code: "TRUE" if code == "yes" else "FALSE")
+                n = f"try_cast(replace({q(t)}, ',', '') AS DOUBLE)"
+                typed.append(f"{flag} AS satisfied")
+                typed.append(f"CASE WHEN isfinite({n}) THEN {n} END AS score")
+                raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND satisfied IS NULL AND score IS NULL "
+                           f"THEN {q(t)} END AS {q(col.key + '__raw')}")
+                typed.append(q(t))
+                continue
+            else:
+                raise ValueError(col.kind)
+            typed.append(f"{expr} AS {q(col.key)}")
+            typed.append(q(t))
+            raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND {q(col.key)} IS NULL THEN {q(t)} END AS {q(col.key + '__raw')}")
+        keys = [k for k in (f"t_{c}" for c in export.columns)]
+        blank = " AND ".join(f"{q(k)} IS NULL" for k in keys) or "TRUE"
+        names = [c.key for c in S.DMS_EXPORTS[export.kind] if c.kind != "score"] + \
+            (["satisfied", "score"] if export.kind == "followup" else [])
+        raws = [c.key + "__raw" for c in S.DMS_EXPORTS[export.kind] if c.key in export.columns
+                and c.kind not in ("text", "id", "staff")]
+        inner = f"SELECT {', '.join(text) or '1 AS _none'} FROM {self._source(export, index)}"
+        middle = f"SELECT {', '.join(typed)}, {blank} AS _blank FROM ({inner}) AS texts"
+        outer_cols = [q(n) for n in names] + raw + ["_blank", f"{index}::INTEGER AS _src"]
+        self._raw_columns = raws
+        return f"SELECT {', '.join(outer_cols)} FROM ({middle}) AS typed"
+
+    @staticmethod
+    def _case(t: str, vocab: V.Vocab, value, extra: dict | None = None) -> str:
+        words: dict = {}
+        for e in vocab.entries:
+            for w in (e.code, e.label, *e.aliases):
+                words.setdefault(key(w), value(e.code if vocab is V.DMS_FLAG else e.label))
+        for w, label in (extra or {}).items():
+            words[w] = value(label)
+        whens = " ".join(f"WHEN {lit(w)} THEN {v}" for w, v in words.items())
+        return f"CASE lower({q(t)}) {whens} END"
+
+    def load(self, exports: list[Export]) -> None:
+        by_kind: dict = {}
+        for e in exports:
+            by_kind.setdefault(e.kind, []).append(e)
+        for kind, files in by_kind.items():
+            t = f"{kind}_t"
+            entries = []
+            for i, export in enumerate(files):
+                sql = self._typed_sql(export, i)
+                try:
+                    if i == 0:
+                        self.con.execute(f"CREATE TABLE {t} AS {sql}")
+                        offset = 0
+                    else:
+                        offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                        self.con.execute(f"INSERT INTO {t} BY NAME {sql}")
+                except Exception as exc:  # noqa: BLE001 - DuckDB: a malformed CSV
+                    self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_first_line(exc)}"))
+                    continue
+                n = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] - offset
+                entries.append((export, offset, n))
+            if entries:
+                self.loaded.tables[kind] = entries
+                self.loaded.rows[kind] = sum(n for _, _, n in entries)
+                self._fix(kind)
+        if self.problems:
+            return
+
+    # ------------------------------------------------------------------ the slow path
+    def _fix(self, kind: str) -> None:
+        """Cells the fast pass could not read, through udfs.parse and the vocabularies."""
+        t = f"{kind}_t"
+        cols = set(r[0] for r in self.con.execute(f"DESCRIBE {t}").fetchall())
+        for col in S.DMS_EXPORTS[kind]:
+            rc = col.key + "__raw"
+            if rc not in cols:
+                continue
+            raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT {q(rc)} FROM {t} WHERE {q(rc)} IS NOT NULL").fetchall()]
+            if not raw:
+                continue
+            values = np.array(raw, dtype=object)
+            if col.kind in ("datetime", "date"):
+                got, bad = parse.dates(values)
+                fix = pd.DataFrame({"raw": raw, "val": pd.Series(got.astype("datetime64[us]"))})
+                fix.loc[bad, "val"] = pd.NaT
+            elif col.kind == "number":
+                got, bad = parse.numbers(values)
+                fix = pd.DataFrame({"raw": raw, "val": got})
+            elif col.kind == "vocab":
+                fix = pd.DataFrame({"raw": raw, "val": [self.mapping.label(col.vocab, v) for v in raw]})
+            elif col.kind == "yesno":
+                fix = pd.DataFrame({"raw": raw, "val": [None if V.DMS_FLAG.get(v) is None else V.DMS_FLAG.get(v) == "yes"
+                                                        for v in raw]})
+            else:                                                    # score
+                flags = [V.DMS_FLAG.get(v) for v in raw]
+                nums, _ = parse.numbers(values)
+                fix = pd.DataFrame({"raw": raw, "val": [None if f is None else f == "yes" for f in flags], "num": nums})
+                self.con.register("fix", fix)
+                self.con.execute(f"UPDATE {t} SET satisfied = fix.val, score = fix.num FROM fix WHERE {t}.{q(rc)} = fix.raw")
+                self.con.execute(f"UPDATE {t} SET {q(rc)} = NULL WHERE satisfied IS NOT NULL OR score IS NOT NULL")
+                self.con.unregister("fix")
+                continue
+            self.con.register("fix", fix)
+            target = col.key if col.kind != "date" else col.key
+            cast = "CAST(fix.val AS DATE)" if col.kind == "date" else "fix.val"
+            self.con.execute(f"UPDATE {t} SET {q(target)} = {cast}, {q(rc)} = NULL FROM fix "
+                             f"WHERE {t}.{q(rc)} = fix.raw AND fix.val IS NOT NULL")
+            self.con.unregister("fix")
+
+    # ------------------------------------------------------------------ checks
+    def check(self, store: str, months_span: tuple, roster: pd.DataFrame) -> None:
+        """SPEC §7's checks over every loaded export; problems collected, nothing raised."""
+        for kind, files in self.loaded.tables.items():
+            t = f"{kind}_t"
+            have = {c for e, _, _ in files for c in e.columns}
+            cols = set(r[0] for r in self.con.execute(f"DESCRIBE {t}").fetchall())
+            for col in S.DMS_EXPORTS[kind]:
+                rc = col.key + "__raw"
+                if rc in cols:
+                    what = {"datetime": "日期/时间「{}」无法识别", "date": "日期「{}」无法识别",
+                            "number": "「{}」不是数字", "yesno": "「{}」应为 是/否",
+                            "score": "「{}」应为 是/否 或分数"}.get(col.kind)
+                    if col.kind == "vocab":
+                        allowed = col.vocab.help_zh()
+                        msg = (lambda v, a=allowed, t_=col.vocab.title:
+                               f"{t_}「{v}」无法识别（可选：{a}；本店的写法可加在 DMS映射 中）")
+                    else:
+                        msg = (lambda v, w=what: w.format(v))
+                    self._flag(kind, f"{q(rc)} IS NOT NULL", col.key, msg, rc)
+                if col.needed and col.key in have:
+                    target = "satisfied" if col.kind == "score" else col.key
+                    self._flag(kind, f"{q(target)} IS NULL AND {q(col.key + '__raw')} IS NULL"
+                               if col.kind not in ("text", "id", "staff") else f"{q(target)} IS NULL",
+                               col.key, "不能为空")
+            for c in NON_NEGATIVE.get(kind, ()):
+                if c in have:
+                    self._flag(kind, f"{q(c)} < 0", c, lambda v: f"不能为负（{v:g}）")
+            if kind == "ro":
+                self._flag(kind, "closed < opened", "closed", "结算时间早于开单时间")
+                self._flag(kind, "ro_no IN (SELECT ro_no FROM ro_t WHERE NOT _blank GROUP BY ro_no HAVING count(*) > 1) "
+                                 "AND rowid NOT IN (SELECT min(rowid) FROM ro_t WHERE NOT _blank GROUP BY ro_no)",
+                           "ro_no", lambda v: f"工单号「{v}」重复")
+            if kind == "customers":
+                self._flag(kind, "rowid NOT IN (SELECT min(rowid) FROM customers_t WHERE NOT _blank GROUP BY customer)",
+                           "customer", lambda v: f"客户编号「{v}」重复")
+            if kind == "clocking":
+                self._flag(kind, "finished < started", "finished", "完工时间早于开工时间")
+                self._flag(kind, "work_date IS NULL AND started IS NULL", "work_date", "日期和开工时间都为空")
+                self._flag(kind, "available_hours > 24", "available_hours", lambda v: f"一天的出勤工时不能超过24（{v:g}）")
+        self._store(store)
+        self._staff(months_span, roster)
+
+    def _store(self, store: str) -> None:
+        if "ro" not in self.loaded.tables:
+            return
+        names = [r[0] for r in self.con.execute("SELECT DISTINCT store FROM ro_t WHERE store IS NOT NULL").fetchall()]
+        self.store_filter = ""
+        if len(names) > 1:
+            mine = [n for n in names if key(n) == key(store)]
+            if not mine:
+                export = self.loaded.tables["ro"][0][0]
+                self.problems.append(Problem(export.name, None, export.header_of("store") if "store" in export.columns else "门店",
+                                             f"导出包含 {len(names)} 个门店（{'、'.join(sorted(names)[:5])}…），没有与设置「门店名称」"
+                                             f"「{store}」相同的；请只导出本店，或把设置「门店名称」改为DMS中的门店名"))
+                return
+            self.store_filter = f"store = {lit(mine[0])}"
+
+    def _staff(self, span: tuple, roster: pd.DataFrame) -> None:
+        parts = []
+        for kind in self.loaded.tables:
+            for c in S.DMS_EXPORTS[kind]:
+                if c.kind == "staff":
+                    parts.append(f"SELECT DISTINCT {q(c.key)} AS v FROM {kind}_t WHERE {q(c.key)} IS NOT NULL")
+        values = [r[0] for r in self.con.execute(" UNION ".join(parts)).fetchall()] if parts else []
+        staff, unknown, ambiguous = ST.match(values, roster)
+        self.loaded.staff = staff
+        bad = {v: f"员工名册中没有「{v}」（已离职的员工请留在名册中并把状态改为 离职；DMS中的名字或账号与名册不同时，"
+                  f"在员工名册「DMS账号」列填写）" for v in unknown}
+        bad.update({v: f"员工名册中有 {len(ids)} 人都是「{v}」（{'、'.join(ids)}），请在员工名册「DMS账号」列区分"
+                    for v, ids in ambiguous})
+        if not bad:
+            return
+        self.con.register("bad_staff", pd.DataFrame({"v": list(bad)}))
+        start, end = (lit(d.isoformat()) for d in span)
+        for kind in self.loaded.tables:
+            when = " OR ".join(f"({w} >= {start} AND {w} < {end})" for w in WHEN[kind]) or "TRUE"
+            for c in S.DMS_EXPORTS[kind]:
+                if c.kind == "staff":
+                    self._flag(kind, f"{q(c.key)} IN (SELECT v FROM bad_staff) AND ({when})", c.key, bad.get)
+        self.con.unregister("bad_staff")
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__
+
+
+def _line_in(exc: Exception) -> int | None:
+    import re
+    m = re.search(r"[Ll]ine:? (\d+)", str(exc))
+    return int(m.group(1)) if m else None
