@@ -136,10 +136,10 @@ class Engine:
             return self._run(d, keep_rows, params)
         except Exception as exc:  # noqa: BLE001 - any DuckDB error in the user's query
             text = _first(exc)
-            missing = [c for c in CONTRACT if f'"{c}"' in text or f" {c} " in text] if "Binder" in text else []
+            missing = [c for c in CONTRACT if f'"{c}"' in text] if "Binder" in text else []
             if "Interrupt" in text:
                 self._problem(d, f"运行超过 {TIME_LIMIT:.0f} 秒，已停止")
-            elif missing and "not found" in text:
+            elif missing and ("not found" in text or "does not have a column" in text):
                 self._problem(d, f"的结果缺少列 {'、'.join(missing)}（必须有 month、person、num、den）：{text}")
             else:
                 self._problem(d, f"运行出错：{text}")

@@ -146,14 +146,19 @@ def find_header(lines: list, mapping: Mapping) -> tuple[int, str, list] | None:
 
 
 # --------------------------------------------------------------------------- Excel files
-def _excel_rows(path: Path) -> list[tuple[str, list]]:
-    """[(sheet name, rows)] of an .xlsx/.xls (a zip bomb or an encrypted file is refused)."""
+def _excel_rows(path: Path) -> list[tuple[str, list, list]]:
+    """[(sheet name, Excel row numbers, rows)] of an .xlsx (streamed: a stray cell far away costs
+    nothing; a zip bomb is refused) or an .xls (python-calamine)."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        from addin.ooxml.package import Package
-        Package(path).close()                     # raises PackageError for a zip bomb / not a package
+        from .xlsx import sheets
+        return sheets(path)
     from python_calamine import CalamineWorkbook
     wb = CalamineWorkbook.from_path(str(path))
-    return [(name, wb.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in wb.sheet_names]
+    out = []
+    for name in wb.sheet_names:
+        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        out.append((name, list(range(1, len(rows) + 1)), rows))
+    return out
 
 
 def _cell_text(values: np.ndarray) -> np.ndarray:
@@ -173,43 +178,58 @@ def _cell_text(values: np.ndarray) -> np.ndarray:
     return table[codes]
 
 
-def _excel_frame(rows: list, h: int, width: int) -> pd.DataFrame:
-    body = rows[h + 1:]
+def _excel_frame(numbers: list, rows: list, h: int, width: int) -> pd.DataFrame:
+    """The rows below the header (position h) as text columns c0…, with their Excel rows in _line."""
+    body, lines = rows[h + 1:], numbers[h + 1:]
     arr = np.full((len(body), width), None, dtype=object)
     for i, r in enumerate(body):
         n = min(len(r), width)
         arr[i, :n] = r[:n]
     frame = pd.DataFrame({f"c{j}": _cell_text(arr[:, j]) if len(body) else [] for j in range(width)})
-    frame["_line"] = np.arange(h + 2, h + 2 + len(body), dtype=np.int64)
+    frame["_line"] = np.asarray(lines, dtype=np.int64)
     filled = frame.drop(columns="_line").notna().any(axis=1) if width else pd.Series(False, index=frame.index)
     return frame[filled].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- which export
+def _named(name: str) -> str | None:
+    """The export a file's name names (维修工单_2026-09.csv → ro), by the longest word that fits."""
+    stem = key(Path(name).stem)
+    hits = {}
+    for e in V.DMS_EXPORT.entries:
+        for w in (e.label,) + e.aliases:
+            if not w.isascii() and key(w) in stem:
+                hits[e.code] = max(hits.get(e.code, 0), len(w))
+    if not hits:
+        return None
+    best = max(hits.values())
+    top = [c for c, n in hits.items() if n == best]
+    return top[0] if len(top) == 1 else None
+
+
 def tell_kind(headers: list, mapping: Mapping, name: str) -> tuple[str | None, dict, str]:
-    """(export code, {column: position}, why not) from the header row (the file name breaks ties)."""
+    """(export code, {column: position}, why not) from the file name and the header row.
+
+    A file whose name names an export (维修工单…, 派工…, 回访…) is that export; otherwise the export
+    whose columns the header has most of. Either way its required columns must be there.
+    """
     keys = [key(h) for h in headers]
-    fits = []
-    for export in V.DMS_EXPORT.codes:
-        found = mapping.find(export, keys)
-        need = [c for c in mapping.columns(export) if c.required]
-        if all(c.key in found for c in need):
-            fits.append((len(found) / len(mapping.columns(export)), len(found), export, found))
-    if not fits:
-        return None, {}, "表头中找不到任何一种导出的必需列（" + "；".join(
-            f"{V.DMS_EXPORT.label(e)}：{'、'.join(c.header for c in mapping.columns(e) if c.required)}"
-            for e in V.DMS_EXPORT.codes) + "），可在 DMS映射 中补充本店的列名"
-    fits.sort(key=lambda f: (f[0], f[1]), reverse=True)
-    top = [f for f in fits if (f[0], f[1]) == (fits[0][0], fits[0][1])]
-    if len(top) > 1:
-        stem = key(Path(name).stem)
-        named = [f for f in top if any(key(w) in stem for w in (V.DMS_EXPORT.label(f[2]),) +
-                                       V.DMS_EXPORT.entry(f[2]).aliases if not str(w).isascii())]
-        if len(named) != 1:
-            return None, {}, ("表头同时符合" + "、".join(V.DMS_EXPORT.label(f[2]) for f in top) +
-                              "，请在文件名中注明导出类型（如 维修工单_2026-09.csv）")
-        top = named
-    return top[0][2], top[0][3], ""
+    found = {e: mapping.find(e, keys) for e in V.DMS_EXPORT.codes}
+    kind = _named(name)
+    if kind is None:
+        ranked = sorted(V.DMS_EXPORT.codes, key=lambda e: (len(found[e]), len(found[e]) / len(mapping.columns(e))),
+                        reverse=True)
+        kind = ranked[0]
+        if not found[kind]:
+            return None, {}, "表头中没有任何一种DMS导出的列名（" + "；".join(
+                f"{V.DMS_EXPORT.label(e)}：{'、'.join(c.header for c in mapping.columns(e) if c.required)}"
+                for e in V.DMS_EXPORT.codes) + "）；本店DMS的列名不同时，在 DMS映射「DMS中的名称」中添加"
+    missing = [c for c in mapping.columns(kind) if c.required and c.key not in found[kind]]
+    if missing:
+        return None, {}, (f"作为「{V.DMS_EXPORT.label(kind)}」导出，缺少必需列：" +
+                          "、".join(f"{c.header}（可写作 {mapping.spellings(kind, c.key) or '—'}）" for c in missing) +
+                          "；本店DMS的列名不同时，在 DMS映射「DMS中的名称」中添加")
+    return kind, found[kind], ""
 
 
 def open_export(path: Path, mapping: Mapping, scratch: Path, problems: list) -> Export | None:
@@ -225,7 +245,7 @@ def open_export(path: Path, mapping: Mapping, scratch: Path, problems: list) -> 
         try:
             sheets = _excel_rows(path)
         except PackageError as exc:
-            problems.append(Problem(name, None, None, str(exc)))
+            problems.append(Problem(name, None, None, getattr(exc, "message_zh", str(exc))))
             return None
         except Exception as exc:  # noqa: BLE001 - calamine: not a workbook; maybe text saved as .xls
             with open(path, "rb") as f:
@@ -239,23 +259,22 @@ def open_export(path: Path, mapping: Mapping, scratch: Path, problems: list) -> 
             return _open_text(path, mapping, scratch, problems)      # a DMS "xls" that is really text
         known = _known(mapping)
         best = None
-        for sheet, rows in sheets:
+        for sheet, numbers, rows in sheets:
             for i, row in enumerate(rows[:HEADER_LINES]):
                 hits = sum(1 for v in row if key(parse.text_of(v).translate(INVISIBLE)) in known)
                 if hits >= 2 and (best is None or hits > best[0]):
-                    best = (hits, sheet, rows, i)
+                    best = (hits, sheet, numbers, rows, i)
                     break
         if best is None:
             problems.append(Problem(name, None, None, "找不到表头行（前30行中没有 DMS映射 里的列名）"))
             return None
-        _, sheet, rows, h = best
+        _, sheet, numbers, rows, h = best
         headers = [parse.text_of(v).translate(INVISIBLE) for v in rows[h]]
         kind, cols, why = tell_kind(headers, mapping, name)
         if kind is None:
-            problems.append(Problem(name, h + 1, None, why))
+            problems.append(Problem(name, numbers[h], None, why))
             return None
-        width = len(headers)
-        return Export(path, kind, "excel", headers, cols, frame=_excel_frame(rows, h, width))
+        return Export(path, kind, "excel", headers, cols, frame=_excel_frame(numbers, rows, h, len(headers)))
     return _open_text(path, mapping, scratch, problems)
 
 

@@ -68,7 +68,7 @@ class Loader:
     def _flag(self, kind: str, where: str, column: str, message, what: str = "") -> None:
         """A problem for each row of `kind` matching `where` (the first SHOWN, then a count)."""
         t = f"{kind}_t"
-        total = self.con.execute(f"SELECT count(*) FROM {t} WHERE NOT _blank AND ({where})").fetchone()[0]
+        total = self.con.execute(f"SELECT count(*) FROM {t} WHERE NOT _blank AND ({where})").fetchall()[0][0]
         if not total:
             return
         got = self.con.execute(f"SELECT _src, rowid, {q(what or column)} FROM {t} WHERE NOT _blank AND ({where}) "
@@ -103,7 +103,7 @@ class Loader:
     def _sample(self, export: Export, pos: int) -> list:
         if export.frame is not None:
             col = export.frame[f"c{pos}"]
-            return [v for v in col.head(400) if v]
+            return [v for v in col.head(400) if isinstance(v, str) and v]
         out = []
         with open(export.csv_path, "r", encoding="utf-8-sig", newline="") as f:
             reader = csv.reader(f, delimiter=export.delimiter)
@@ -211,12 +211,12 @@ class Loader:
                         self.con.execute(f"CREATE TABLE {t} AS {sql}")
                         offset = 0
                     else:
-                        offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                        offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
                         self.con.execute(f"INSERT INTO {t} BY NAME {sql}")
                 except Exception as exc:  # noqa: BLE001 - DuckDB: a malformed CSV
                     self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_first_line(exc)}"))
                     continue
-                n = self.con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] - offset
+                n = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] - offset
                 entries.append((export, offset, n))
             if entries:
                 self.loaded.tables[kind] = entries

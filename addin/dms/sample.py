@@ -21,11 +21,11 @@ import pandas as pd
 from udfs.parse import add_months, month_range
 
 SEASON = {1: 1.05, 2: 0.72, 3: 0.95, 4: 1.0, 5: 1.02, 6: 1.05, 7: 1.12, 8: 1.1, 9: 1.0, 10: 1.08, 11: 0.95, 12: 1.1}
-OTHER_PER_MONTH = 290                     # repairs, insurance, body, warranty, internal jobs
+OTHER_PER_MONTH = 360                     # repairs, insurance, body, warranty, internal jobs
 CUSTOMERS, DORMANT = 2000, 450            # active customers (6-month maintenance cycle) + on file, never back
 CYCLE_DAYS = 180
 TYPES = ("一般维修", "保险", "钣喷", "索赔", "内部")
-TYPE_SHARE = (0.48, 0.2, 0.12, 0.12, 0.08)
+TYPE_SHARE = (0.42, 0.25, 0.15, 0.11, 0.07)
 CONCERNS = {
     "保养": ["M01 定期保养"],
     "一般维修": ["E01 发动机异响", "E02 怠速抖动", "E03 机油渗漏", "B05 刹车异响", "C02 空调不制冷", "S03 底盘异响",
@@ -35,9 +35,9 @@ CONCERNS = {
     "索赔": ["G01 质保更换水泵", "G02 质保更换传感器", "G03 质保电气故障", "G04 质保漏油"],
     "内部": ["I01 新车整备", "I02 展车维护"],
 }
-HOURS = {"保养": (1.2, 2.2), "一般维修": (2.0, 7.0), "保险": (6.0, 22.0), "钣喷": (4.0, 12.0), "索赔": (1.5, 5.0),
+HOURS = {"保养": (1.2, 2.2), "一般维修": (2.0, 7.0), "保险": (3.0, 10.0), "钣喷": (4.0, 12.0), "索赔": (1.5, 5.0),
          "内部": (0.5, 2.0)}
-PARTS = {"保养": (350, 650), "一般维修": (100, 2200), "保险": (2500, 11000), "钣喷": (150, 900), "索赔": (200, 2600),
+PARTS = {"保养": (350, 650), "一般维修": (100, 2200), "保险": (200, 1200), "钣喷": (150, 900), "索赔": (200, 2600),
          "内部": (0, 150)}
 LABOUR_RATE = 180.0
 BODY_TYPES = ("保险", "钣喷")
@@ -91,28 +91,24 @@ def generate(people: list, level: Callable[[str, str], float], first: str, last:
     for month in months:
         m_start, ndays = _days(month)
         m_end = m_start + np.timedelta64(ndays, "D")
-        when = (m_start + np.timedelta64(15, "D")).astype(_dt.datetime).date()
-        # maintenance: the customers due this month are reminded a week before by their advisor
-        dueing = np.flatnonzero(~lost & (due >= m_start) & (due < m_end))
-        for i in dueing:
-            owner = cust_owner[i]
-            lv = level(owner, month)
-            reminded = due[i].astype("datetime64[D]") - np.timedelta64(7, "D") + np.timedelta64(int(rng.integers(9 * 60, 18 * 60)), "m")
-            p_soon = float(np.clip(0.62 * lv, 0.2, 0.97))
-            u = rng.random()
-            if u < p_soon:
-                visit = reminded + np.timedelta64(int(rng.integers(1, 21)) * 1440 + int(rng.integers(-60, 240)), "m")
-            elif u < p_soon + 0.55 * (1 - p_soon):
-                visit = reminded + np.timedelta64(int(rng.integers(35, 80)) * 1440 + int(rng.integers(0, 300)), "m")
-            else:
-                visit = None
-                lost[i] = rng.random() < 0.5
-            reminders.append((cust_id[i], reminded, due[i], owner, visit))
-            if visit is not None:
-                ros.append(("保养", i, visit, owner))
-                due[i] = visit + np.timedelta64(CYCLE_DAYS * 1440 + int(rng.integers(-20, 20)) * 1440, "m")
-            else:
-                due[i] = due[i] + np.timedelta64(CYCLE_DAYS * 1440, "m")
+        # maintenance: the customers due this month are reminded a week before by their advisor; they
+        # come within three weeks (likelier when the advisor has a good month), come late, or are lost
+        i = np.flatnonzero(~lost & (due >= m_start) & (due < m_end))
+        owner = cust_owner[i]
+        reminded = (due[i].astype("datetime64[D]") - np.timedelta64(7, "D")).astype("datetime64[m]") + \
+            rng.integers(9 * 60, 18 * 60, len(i)).astype("timedelta64[m]")
+        p_soon = np.clip(0.62 * level(owner, [month] * len(i)), 0.2, 0.97)
+        u = rng.random(len(i))
+        soon, late = u < p_soon, (u >= p_soon) & (u < p_soon + 0.55 * (1 - p_soon))
+        gap = np.where(soon, rng.integers(1, 21, len(i)) * 1440 + rng.integers(-60, 240, len(i)),
+                       rng.integers(35, 80, len(i)) * 1440 + rng.integers(0, 300, len(i)))
+        visit = reminded + gap.astype("timedelta64[m]")
+        came = soon | late
+        lost[i[~came]] = rng.random(int((~came).sum())) < 0.5
+        reminders += list(zip(cust_id[i], reminded, due[i], owner, np.where(came, visit, np.datetime64("NaT", "m"))))
+        ros += list(zip(["保养"] * int(came.sum()), i[came].tolist(), visit[came], owner[came].tolist()))
+        next_due = visit + (CYCLE_DAYS * 1440 + rng.integers(-20, 20, len(i)) * 1440).astype("timedelta64[m]")
+        due[i] = np.where(came, next_due, due[i] + np.timedelta64(CYCLE_DAYS * 1440, "m"))
         # other jobs: seasonal volume, any active customer
         n = int(OTHER_PER_MONTH * SEASON[int(month[5:])] * rng.uniform(0.95, 1.05))
         who = rng.integers(0, CUSTOMERS, n)
@@ -259,7 +255,7 @@ def _clocking(ro, rng, people, level, months, cutoff) -> pd.DataFrame:
         d = days[days >= hired]
         off = rng.random(len(d)) < 0.06                                  # leave, training
         att.append(pd.DataFrame({"工单号": "", "技师": p["name"], "开工时间": "", "完工时间": "",
-                                 "日期": d[~off].strftime("%Y-%m-%d"), "出勤工时": 7.5}))
+                                 "日期": d[~off].strftime("%Y-%m-%d"), "出勤工时": 7.0}))
     return pd.concat([jobs] + att, ignore_index=True)
 
 
