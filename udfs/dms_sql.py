@@ -11,7 +11,7 @@ The views a query reads (one per DMS export, columns as listed on the DMS映射 
   clocking    technician jobs and attendance: ro_no, technician, started, finished, clocked_hours,
               work_date, available_hours
   parts       parts lines: moved, part_no, qty, cost, move (销售/采购/紧急采购/缺货/库存),
-              stock_value, handler
+              stock_value, handler, store
   followup    calls and surveys: ro_no, called, reached, satisfied, score, caller
   complaints  lodged, ro_no, customer, category, responsible
   claims      submitted, ro_no, first_pass, clerk
@@ -40,8 +40,9 @@ VIEWS = ("ro", "clocking", "parts", "followup", "complaints", "claims", "reminde
 
 _MONTH = "date_trunc('month', {})::DATE AS month"
 
-# customers on file: the customer-base export, plus every customer on a repair order it lacks
-# (created = the first visit); with no export, every customer ever seen on a repair order
+# customers on file (a table the runner makes when a definition reads it): the customer-base export,
+# plus every customer on a repair order it lacks (created = the first visit); with no export, every
+# customer ever seen on a repair order
 CUSTOMERS_VIEW = """
 SELECT customer, name, created, owner FROM customers_export
 UNION ALL
@@ -84,16 +85,19 @@ WHERE closed >= $start AND closed < $end AND job_type = '保险'
 """,
     "rework_rate": f"""
 -- 返修率：当月结算的工单（内部除外）中，同一 VIN 同一故障在结算后 $rework_days 天内
--- （含第 $rework_days 天）再次开单的比例；归属原工单的主修技师
+-- （含第 $rework_days 天）再次开单的比例；归属原工单的主修技师。
+-- 每张工单的下一张工单：按 VIN、故障分组后按开单时间排序（分组用 hash 只为加快计算，下一张的
+-- VIN 与故障须与本张相同才算）
 WITH seq AS (
   SELECT ro_no, vin, concern, closed, technician,
-         lead(ro_no) OVER w AS next_ro, lead(opened) OVER w AS next_opened
+         lead(ro_no) OVER w AS next_ro, lead(opened) OVER w AS next_opened,
+         lead(vin) OVER w = vin AND lead(concern) OVER w = concern AS same
   FROM ro
   WHERE job_type <> '内部' AND (closed >= $start OR opened >= $start)
-  WINDOW w AS (PARTITION BY vin, concern ORDER BY opened, ro_no)),
+  WINDOW w AS (PARTITION BY hash(vin, concern) ORDER BY vin, concern, opened, ro_no)),
 judged AS (
   SELECT *, date_diff('day', closed::DATE, next_opened::DATE) AS gap,
-         vin IS NOT NULL AND concern IS NOT NULL
+         coalesce(same, FALSE)
          AND date_diff('day', closed::DATE, next_opened::DATE) BETWEEN 0 AND $rework_days AS comeback
   FROM seq WHERE closed >= $start AND closed < $end)
 SELECT {_MONTH.format('closed')}, technician AS person, CASE WHEN comeback THEN 1 ELSE 0 END AS num, 1 AS den,
@@ -225,21 +229,32 @@ SELECT {_MONTH.format('s.reminded')}, s.caller AS person,
        h.visit_ro AS 保养工单号, h.visit AS 到店日期
 FROM sent s LEFT JOIN hit h ON h.customer = s.customer AND h.reminded = s.reminded
 """,
-    "return_rate": f"""
--- 回厂率：月末在档的客户中，近 $base_months 个月（含当月）有工单的比例；
--- 归属客户档案的专属顾问，没有时归属该客户最近一张工单的服务顾问
+    "return_rate": """
+-- 回厂率：月末在档的客户中，近 $base_months 个月（含当月）有工单的比例；归属客户档案的
+-- 专属顾问，没有时归属该客户到那个月为止最近一张工单的服务顾问。
+-- 每位客户按「从一次到店到下一次到店」分段（建档后、首次到店前也算一段），每段覆盖的月份各一行。
 WITH months AS (
-  SELECT m::DATE AS month, (m + INTERVAL 1 MONTH)::DATE AS month_end,
-         (m - to_months($base_months - 1))::DATE AS window_start
+  SELECT m::DATE AS month, (m - to_months($base_months - 1))::DATE AS window_start
   FROM generate_series($start::TIMESTAMP, $end::TIMESTAMP - INTERVAL 1 MONTH, INTERVAL 1 MONTH) g(m)),
-on_file AS (
-  SELECT m.month, m.month_end, m.window_start, c.customer, c.owner
-  FROM months m JOIN customers c ON c.created IS NULL OR c.created < m.month_end),
-visits AS (SELECT customer, opened, advisor FROM ro WHERE customer IS NOT NULL)
-SELECT f.month, coalesce(f.owner, v.advisor) AS person,
-       CASE WHEN v.opened >= f.window_start THEN 1 ELSE 0 END AS num, 1 AS den,
-       f.customer AS 客户, v.opened AS 最近到店, v.advisor AS 最近服务顾问, f.owner AS 专属顾问
-FROM on_file f ASOF LEFT JOIN visits v ON v.customer = f.customer AND f.month_end > v.opened
+visits AS (
+  SELECT customer, date_trunc('month', opened)::DATE AS since, max(opened) AS last_visit,
+         arg_max(advisor, opened) AS advisor
+  FROM ro WHERE customer IS NOT NULL AND opened < $end GROUP BY ALL),
+marks AS (
+  SELECT customer, since, last_visit, advisor FROM visits
+  UNION ALL
+  SELECT c.customer, coalesce(date_trunc('month', c.created)::DATE, DATE '1900-01-01'), NULL, NULL
+  FROM customers c LEFT JOIN (SELECT customer, min(since) AS first FROM visits GROUP BY customer) f
+       ON f.customer = c.customer
+  WHERE coalesce(date_trunc('month', c.created)::DATE, DATE '1900-01-01') < coalesce(f.first, DATE '9999-12-01')),
+spans AS (
+  SELECT s.*, c.owner,
+         coalesce(lead(s.since) OVER (PARTITION BY s.customer ORDER BY s.since), DATE '9999-12-01') AS until
+  FROM marks s LEFT JOIN customers c ON c.customer = s.customer)
+SELECT m.month, coalesce(s.owner, s.advisor) AS person,
+       CASE WHEN s.last_visit >= m.window_start THEN 1 ELSE 0 END AS num, 1 AS den,
+       s.customer AS 客户, s.last_visit AS 最近到店, s.advisor AS 最近服务顾问, s.owner AS 专属顾问
+FROM spans s JOIN months m ON m.month >= s.since AND m.month < s.until
 """,
     "base_customers": """
 -- 基盘客户数：近 $base_months 个月（含当月）有到店记录的不重复客户数（即回厂率的分子）
@@ -248,18 +263,19 @@ FROM kpi_return_rate
 WHERE num = 1
 """,
     "parts_turnover": f"""
--- 配件库存周转率（年化）：当月销售出库成本 × 12 ÷ 平均库存成本（月初与月末库存快照的平均）；全店
+-- 配件库存周转率（年化）：当月销售出库成本 × 12 ÷ 平均库存成本（月初与月末库存的平均）；全店。
+-- 月初库存 = 上月最后一次库存快照，月末库存 = 本月最后一次库存快照（多门店的导出按门店相加）
 WITH months AS (
   SELECT m::DATE AS month, (m + INTERVAL 1 MONTH)::DATE AS month_end
   FROM generate_series($start::TIMESTAMP, $end::TIMESTAMP - INTERVAL 1 MONTH, INTERVAL 1 MONTH) g(m)),
-snap AS (SELECT moved, stock_value FROM parts WHERE stock_value IS NOT NULL),
-ends AS (
-  SELECT m.month, '月初库存' AS kind, s.moved, s.stock_value
-  FROM months m ASOF JOIN snap s ON m.month > s.moved
+snap AS (SELECT moved, stock_value, coalesce(store, '') AS store FROM parts WHERE stock_value IS NOT NULL),
+last AS (
+  SELECT m.month, '月初库存' AS kind, s.store, max(s.moved) AS moved, arg_max(s.stock_value, s.moved) AS stock_value
+  FROM months m JOIN snap s ON s.moved < m.month GROUP BY ALL
   UNION ALL
-  SELECT m.month, '月末库存', s.moved, s.stock_value
-  FROM months m ASOF JOIN snap s ON m.month_end > s.moved
-  WHERE s.moved >= m.month)
+  SELECT m.month, '月末库存', s.store, max(s.moved), arg_max(s.stock_value, s.moved)
+  FROM months m JOIN snap s ON s.moved >= m.month AND s.moved < m.month_end GROUP BY ALL),
+ends AS (SELECT month, kind, max(moved) AS moved, sum(stock_value) AS stock_value FROM last GROUP BY ALL)
 SELECT {_MONTH.format('moved')}, NULL AS person, cost * 12 AS num, 0 AS den,
        '销售' AS 类型, moved AS 日期, part_no AS 配件编号, qty AS 数量, cost AS 成本
 FROM parts

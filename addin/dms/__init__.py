@@ -90,21 +90,23 @@ def compute(source, exports, months=None, *, evidence: bool = True, override: bo
             loader = Loader(con, mapping, problems)
             loader.load(opened)
             raise_if(problems, TITLE)
-            loader.check(book.store, D.month_span(wanted), roster)
+            loader.check(book.settings.get(S.STORE_KEY) or "", D.month_span(wanted), roster)
             raise_if(problems, TITLE)
             marks.append(("读取校验", time.perf_counter() - t0))
             kinds = set(loader.loaded.tables)
             columns = {k: [r[0] for r in con.execute(f"DESCRIBE {k}_t").fetchall()
                            if not r[0].endswith("__raw") and r[0] not in ("_blank", "_src") and not r[0].startswith("t_")]
                        for k in kinds}
-            create_views(con, kinds, columns, getattr(loader, "store_filter", ""))
+            defs = definitions(lib, lib_rows)
+            create_views(con, kinds, columns, loader.store_filter, customers=any("customers" in d.views for d in defs),
+                         words=loader.words)
             staff = loader.loaded.staff if loader.loaded.staff is not None else pd.DataFrame(
                 columns=["dms", "employee_id", "name", "department", "category", "position"])
             con.register("staff_df", staff)
             con.execute("CREATE TABLE staff AS SELECT dms, employee_id, name, department FROM staff_df")
             con.unregister("staff_df")
             con.execute("SET enable_external_access = false")
-            res = _run(con, book, lib, lib_rows, kinds, wanted, span_months, evidence, override, files, loader, problems)
+            res = _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, staff, loader, problems)
         finally:
             con.close()
     raise_if(problems, TITLE)
@@ -113,9 +115,9 @@ def compute(source, exports, months=None, *, evidence: bool = True, override: bo
     return res
 
 
-def _run(con, book, lib, lib_rows, kinds, wanted, span_months, evidence, override, files, loader, problems) -> DmsResults:
-    defs = definitions(lib, lib_rows)
-    engine = Engine(con, book.policy, span_months, problems)
+def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, staff, loader,
+         problems) -> DmsResults:
+    engine = Engine(con, book.policy, span_months, problems, staff)
     engine.needed_by_others = {k for d in defs for k in d.kpis}
     parts, kept, skipped = [], {}, {}
     for d in defs:

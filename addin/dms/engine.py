@@ -24,36 +24,45 @@ from udfs import dms as D
 from udfs.dms_sql import CUSTOMERS_VIEW, VIEWS, kpis_used, views_used
 from udfs.vocab import DMS_EXPORT, KPI_FIELD
 
-from .load import q
+from .load import lit, q
 
 log = logging.getLogger(__name__)
 TIME_LIMIT = 300.0          # seconds one definition may run
 CONTRACT = ("month", "person", "num", "den")
 
 
-def _view_sql(kind: str, columns: list, store_filter: str) -> str:
+def _view_sql(kind: str, columns: list, store_filter: str, words: dict | None = None) -> str:
     cols = ", ".join(q(c) for c in columns)
+    for (export, column), table in (words or {}).items():
+        if export == kind and table:
+            case = " ".join(f"WHEN {lit(w)} THEN {lit(label)}" for w, label in table.items())
+            cols = cols.replace(q(column), f"CASE {q(column)} {case} ELSE {q(column)} END AS {q(column)}")
     if kind == "clocking":
         cols = cols.replace(q("clocked_hours"), "coalesce(clocked_hours, date_diff('second', started, finished) / 3600.0) "
                                                 "AS clocked_hours")
         cols = cols.replace(q("work_date"), "coalesce(work_date, CAST(started AS DATE)) AS work_date")
-    where = "NOT _blank" + (f" AND {store_filter}" if kind == "ro" and store_filter else "")
+    where = "NOT _blank" + (f" AND {store_filter}" if store_filter and "store" in columns else "")
     return f"SELECT {cols} FROM {kind}_t WHERE {where}"
 
 
-def create_views(con, loaded_kinds: set, columns: dict, store_filter: str = "") -> None:
-    """The documented views (udfs.dms_sql) over the typed tables of the exports given."""
+def create_views(con, loaded_kinds: set, columns: dict, store_filter: str = "", customers: bool = True,
+                 words: dict | None = None) -> None:
+    """The documented views (udfs.dms_sql) over the typed tables of the exports given; ``customers``
+    only when a definition reads it; ``words``: {(export, column): {word: label}} the DMS writes
+    differently from the vocabulary (mapped in the view, so the table is never rewritten)."""
     for kind in VIEWS:
         if kind == "customers" or kind not in loaded_kinds:
             continue
-        con.execute(f"CREATE OR REPLACE VIEW {kind} AS {_view_sql(kind, columns[kind], store_filter)}")
+        con.execute(f"CREATE OR REPLACE VIEW {kind} AS {_view_sql(kind, columns[kind], store_filter, words or {})}")
     if "customers" in loaded_kinds:
         con.execute(f"CREATE OR REPLACE VIEW customers_export AS {_view_sql('customers', columns['customers'], '')}")
     else:
         con.execute("CREATE OR REPLACE VIEW customers_export AS SELECT NULL::VARCHAR AS customer, NULL::VARCHAR AS name, "
                     "NULL::DATE AS created, NULL::VARCHAR AS owner WHERE FALSE")
-    if "ro" in loaded_kinds:
-        con.execute(f"CREATE OR REPLACE VIEW customers AS {CUSTOMERS_VIEW}")
+    if not customers:
+        return
+    if "ro" in loaded_kinds:           # a table: the definitions that read it do so several times
+        con.execute(f"CREATE OR REPLACE TABLE customers AS {CUSTOMERS_VIEW}")
     elif "customers" in loaded_kinds:
         con.execute("CREATE OR REPLACE VIEW customers AS SELECT * FROM customers_export")
 
@@ -94,9 +103,11 @@ def definitions(library: pd.DataFrame, rows: dict) -> list[Definition]:
 
 
 class Engine:
-    def __init__(self, con, policy, months: list, problems: list):
+    def __init__(self, con, policy, months: list, problems: list, staff: pd.DataFrame):
         self.con, self.policy, self.months, self.problems = con, policy, list(months), problems
+        self.staff = staff                     # DMS name → employee_id, department
         self.made: set = set()                 # kpi_<id> tables materialised
+        self.needed_by_others: set = set()
 
     def guard(self):
         """A watchdog for one definition: interrupts DuckDB after TIME_LIMIT seconds."""
@@ -139,7 +150,7 @@ class Engine:
             missing = [c for c in CONTRACT if f'"{c}"' in text] if "Binder" in text else []
             if "Interrupt" in text:
                 self._problem(d, f"运行超过 {TIME_LIMIT:.0f} 秒，已停止")
-            elif missing and ("not found" in text or "does not have a column" in text):
+            elif missing:
                 self._problem(d, f"的结果缺少列 {'、'.join(missing)}（必须有 month、person、num、den）：{text}")
             else:
                 self._problem(d, f"运行出错：{text}")
@@ -150,47 +161,66 @@ class Engine:
     def _run(self, d: Definition, keep_rows: bool, params: dict) -> pd.DataFrame:
         source, args = f"({d.sql})", params
         if keep_rows or d.kpi_id in self.needed_by_others:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q('kpi_' + d.kpi_id)} AS {d.sql}", params)
+            # another definition reads it (or its evidence is wanted): computed once; without
+            # evidence only the four columns the sums need are kept
+            body = d.sql if keep_rows else f"SELECT month, person, num, den FROM ({d.sql}) AS k"
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {q('kpi_' + d.kpi_id)} AS {body}", params)
             self.made.add(d.kpi_id)
             source, args = q("kpi_" + d.kpi_id), {}
         start, end = D.month_span(self.months)
+        # sums per (month, person) here; per employee, department and store in _levels (sums add up)
         got = self.con.execute(f"""
-WITH k AS (SELECT * FROM {source} AS k0),
-s AS (SELECT CAST(k.month AS DATE) AS month, st.employee_id, st.department,
-             CAST(k.num AS DOUBLE) AS num, CAST(k.den AS DOUBLE) AS den
-      FROM k LEFT JOIN staff st ON st.dms = CAST(k.person AS VARCHAR))
-SELECT strftime(month, '%Y-%m') AS month, employee_id, department,
-       GROUPING(employee_id) AS ge, GROUPING(department) AS gd,
-       sum(num) AS num, sum(den) AS den, count(den) AS n_den, count(*) AS n
-FROM s WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}'
-GROUP BY GROUPING SETS ((month, employee_id, department), (month, department), (month))""", args).df()
-        return _levels(got, d.kpi_id)
+SELECT month, person, sum(num) AS num, sum(den) AS den, count(den) AS n_den
+FROM (SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
+             CAST(den AS DOUBLE) AS den FROM {source} AS k) AS rows
+WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}'
+GROUP BY month, person""", args).df()
+        got["month"] = pd.to_datetime(got["month"]).dt.strftime("%Y-%m")
+        return _levels(got, d.kpi_id, self.staff)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
-        """The KPI's rows of one month with the employee each is attributed to."""
-        return self.con.execute(f"""
+        """The KPI's rows of one month with the employee each is attributed to: by employee (the
+        store's own rows last), what counted in the numerator first."""
+        rows = self.con.execute(f"""
 SELECT st.employee_id AS "员工编号", st.name AS "姓名", st.department AS "部门", CAST(k.person AS VARCHAR) AS "DMS人员",
        CAST(k.num AS DOUBLE) AS "分子", CAST(k.den AS DOUBLE) AS "分母", k.* EXCLUDE (month, person, num, den)
 FROM {q('kpi_' + d.kpi_id)} AS k LEFT JOIN staff st ON st.dms = CAST(k.person AS VARCHAR)
 WHERE strftime(CAST(k.month AS DATE), '%Y-%m') = '{month}'
-ORDER BY ALL NULLS LAST""").df()
+""").df()
+        # a fixed order (a query's own row order may vary between runs): employee, counted first,
+        # then the evidence columns as text
+        rest = [c for c in rows.columns[6:]]
+        keys = pd.DataFrame({"_e": rows["员工编号"].isna(), "_id": rows["员工编号"].fillna("").astype(str),
+                             "_n": -rows["分子"].fillna(0), "_p": rows["DMS人员"].fillna("").astype(str),
+                             **{f"_{i}": rows[c].astype(str) for i, c in enumerate(rest)}})
+        return rows.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
 
 
-def _levels(got: pd.DataFrame, kpi_id: str) -> pd.DataFrame:
-    ge, gd = got["ge"].to_numpy(), got["gd"].to_numpy()
-    level = np.where(ge == 0, "person", np.where(gd == 0, "department", "store"))
-    out = pd.DataFrame({"month": got["month"].to_numpy(dtype=object), "level": level,
-                        "employee_id": got["employee_id"].to_numpy(dtype=object),
-                        "department": got["department"].to_numpy(dtype=object), "kpi_id": kpi_id,
-                        "num": got["num"].to_numpy(dtype=float), "den": got["den"].to_numpy(dtype=float),
-                        "has_den": got["n_den"].to_numpy() > 0})
-    keep = ((level == "person") & pd.notna(out["employee_id"]).to_numpy()) | \
-           ((level == "department") & pd.notna(out["department"]).to_numpy() & (out["department"] != "").to_numpy()) | \
-           (level == "store")
-    out = out[keep].copy()
-    out["den"] = np.where(out["has_den"], out["den"], np.nan)
-    out["actual"] = D.figure(out["num"], out["den"], out["has_den"])
-    return out[np.isfinite(out["actual"].to_numpy(dtype=float))].reset_index(drop=True)
+def _levels(got: pd.DataFrame, kpi_id: str, staff: pd.DataFrame) -> pd.DataFrame:
+    """Per (month, person) sums → figures per employee, department and store. A person the roster
+    does not know (outside the months checked) counts for the store only."""
+    who = staff.drop_duplicates("dms").set_index("dms")
+    got = got.assign(employee_id=got["person"].map(who["employee_id"]), department=got["person"].map(who["department"]))
+    got["has"] = got["n_den"].to_numpy() > 0
+    parts = []
+    for level, keys in (("person", ["month", "employee_id", "department"]), ("department", ["month", "department"]),
+                        ("store", ["month"])):
+        g = got.dropna(subset=keys[1:]) if len(keys) > 1 else got
+        if not len(g):
+            continue
+        agg = g.groupby(keys, sort=True, dropna=True).agg(num=("num", "sum"), den=("den", "sum"), has=("has", "any"))
+        agg = agg.reset_index()
+        agg["level"] = level
+        parts.append(agg)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["month", "employee_id", "department", "num", "den", "has", "level"])
+    out = out.reindex(columns=["month", "level", "employee_id", "department", "num", "den", "has"])
+    out.insert(4, "kpi_id", kpi_id)
+    out["den"] = np.where(out["has"].astype(bool), out["den"].astype(float), np.nan)
+    out["actual"] = D.figure(out["num"].astype(float), out["den"], out["has"].astype(bool))
+    out = out.rename(columns={"has": "has_den"})
+    keep = np.isfinite(out["actual"].to_numpy(dtype=float)) & (out["level"].ne("department") | out["department"].ne(""))
+    return out[keep].reset_index(drop=True)
 
 
 def _first(exc: Exception) -> str:

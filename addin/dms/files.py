@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import dataclasses
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,7 @@ class Export:
     delimiter: str = ","
     skip: int = 0                # physical lines up to and including the header line
     frame: pd.DataFrame | None = None   # Excel: cells as text, columns c0…, plus _line (the Excel row)
+    scratch: Path | None = None  # where a transcoded copy goes
 
     @property
     def name(self) -> str:
@@ -82,21 +83,24 @@ def expand(paths) -> tuple[list[Path], list]:
 
 
 # --------------------------------------------------------------------------- text files
-def detect_encoding(path: Path) -> str | None:
+def detect_encoding(path: Path, whole: bool = False) -> str | None:
     """'utf-8' (with or without BOM), 'utf-16', or 'gb18030' (covers GBK and GB2312); None when
-    the bytes are none of them."""
+    the bytes are none of them. Only the file's head is read unless ``whole``: DuckDB checks the
+    rest of a UTF-8 file as it reads it (see load.Loader, which asks again with whole=True)."""
     with open(path, "rb") as f:
         head = f.read(4)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
-        f.seek(0)
         for enc in ("utf-8", "gb18030"):
             dec = codecs.getincrementaldecoder(enc)()
             f.seek(0)
             try:
-                while chunk := f.read(CHUNK):
+                while chunk := f.read(CHUNK if whole else HEAD_BYTES):
                     dec.decode(chunk)
-                dec.decode(b"", final=True)
+                    if not whole:
+                        break
+                if whole:
+                    dec.decode(b"", final=True)
                 return enc
             except UnicodeDecodeError:
                 continue
@@ -301,7 +305,17 @@ def _open_text(path: Path, mapping: Mapping, scratch: Path, problems: list) -> E
     csv_path = path
     if encoding != "utf-8":
         csv_path = transcode(path, encoding, scratch / f"{len(list(scratch.iterdir()))}.csv")
-    return Export(path, kind, "csv", headers, cols, encoding, csv_path, delimiter, line + 1)
+    return Export(path, kind, "csv", headers, cols, encoding, csv_path, delimiter, line + 1, scratch=scratch)
+
+
+def reencode(export: Export) -> Export | None:
+    """An export taken for UTF-8 from its head whose body is not: read as a whole, transcoded to
+    UTF-8 when it is GBK/GB18030. None when it is no text encoding we read."""
+    enc = detect_encoding(export.path, whole=True)
+    if enc is None or enc == "utf-8" or export.scratch is None:
+        return None
+    dest = transcode(export.path, enc, export.scratch / f"{len(list(export.scratch.iterdir()))}.csv")
+    return dataclasses.replace(export, encoding=enc, csv_path=dest)
 
 
 def physical_lines(export: Export, records: list[int]) -> dict:
@@ -331,4 +345,4 @@ def physical_lines(export: Export, records: list[int]) -> dict:
     return out
 
 
-__all__ = ["Export", "expand", "open_export", "detect_encoding", "physical_lines", "io"]
+__all__ = ["Export", "expand", "open_export", "detect_encoding", "physical_lines", "reencode"]

@@ -26,7 +26,7 @@ from udfs import vocab as V
 from udfs.vocab import key
 
 from . import staff as ST
-from .files import Export, physical_lines
+from .files import Export, physical_lines, reencode
 from .mapping import Mapping
 
 log = logging.getLogger(__name__)
@@ -63,12 +63,16 @@ class Loader:
     def __init__(self, con, mapping: Mapping, problems: list):
         self.con, self.mapping, self.problems = con, mapping, problems
         self.loaded = Loaded()
+        self.unknown_words: dict = {}        # (export, column) → type words the mapping does not know
+        self.words: dict = {}                # (export, column) → {word as the DMS writes it: label}
+        self.store_filter = ""
 
     # ------------------------------------------------------------------ problems
-    def _flag(self, kind: str, where: str, column: str, message, what: str = "") -> None:
+    def _flag(self, kind: str, where: str, column: str, message, what: str = "", total: int | None = None) -> None:
         """A problem for each row of `kind` matching `where` (the first SHOWN, then a count)."""
         t = f"{kind}_t"
-        total = self.con.execute(f"SELECT count(*) FROM {t} WHERE NOT _blank AND ({where})").fetchall()[0][0]
+        if total is None:
+            total = self.con.execute(f"SELECT count(*) FROM {t} WHERE NOT _blank AND ({where})").fetchall()[0][0]
         if not total:
             return
         got = self.con.execute(f"SELECT _src, rowid, {q(what or column)} FROM {t} WHERE NOT _blank AND ({where}) "
@@ -134,68 +138,61 @@ class Loader:
         return best
 
     def _typed_sql(self, export: Export, index: int) -> str:
-        """One SELECT typing the export's columns (plus __raw columns keeping what did not read)."""
+        """One SELECT typing the export's columns in a single pass over its text: dates in the
+        file's own format, numbers, yes/no; __raw columns keep what that pass could not read.
+        Keys and type words stay as written here (trimmed and mapped afterwards, only where needed)."""
         text, typed, raw = [], [], []
+        flag = (lambda t: self._case(t, V.DMS_FLAG, lambda code: "TRUE" if code == "yes" else "FALSE"))
         for col in S.DMS_EXPORTS[export.kind]:
             pos = export.columns.get(col.key)
             if pos is None:
-                typed.append(f"NULL::{SQL_TYPE.get(col.kind, 'VARCHAR')} AS {q(col.key)}")
-                if col.kind == "score":
-                    typed[-1] = f"NULL::BOOLEAN AS satisfied, NULL::DOUBLE AS score"
+                typed.append("NULL::BOOLEAN AS satisfied, NULL::DOUBLE AS score" if col.kind == "score" else
+                             f"NULL::{SQL_TYPE.get(col.kind, 'VARCHAR')} AS {q(col.key)}")
                 continue
             t = f"t_{col.key}"
-            text.append(f"nullif(trim(CAST(c{pos} AS VARCHAR)), '') AS {q(t)}")
-            if col.kind in ("text", "id", "staff"):
+            text.append(f"CAST(c{pos} AS VARCHAR) AS {q(t)}")
+            if col.kind in ("text", "id", "staff", "vocab"):
                 typed.append(f"{q(t)} AS {q(col.key)}")
+                continue
+            typed.append(q(t))
+            if col.kind == "score":
+                typed += [f"{flag(t)} AS satisfied", f"try_cast({q(t)} AS DOUBLE) AS score"]
+                raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND satisfied IS NULL AND (score IS NULL OR NOT isfinite(score)) "
+                           f"THEN {q(t)} END AS {q(col.key + '__raw')}")
                 continue
             if col.kind in ("datetime", "date"):
                 fmt = self._date_format(self._sample(export, pos))
                 expr = f"try_strptime({q(t)}, {lit(fmt)})" if fmt else "NULL::TIMESTAMP"
-                if col.kind == "date":
-                    expr = f"CAST({expr} AS DATE)"
+                typed.append(f"{f'CAST({expr} AS DATE)' if col.kind == 'date' else expr} AS {q(col.key)}")
             elif col.kind == "number":
-                n = f"try_cast(replace({q(t)}, ',', '') AS DOUBLE)"
-                expr = f"CASE WHEN isfinite({n}) THEN {n} END"
+                typed.append(f"try_cast({q(t)} AS DOUBLE) AS {q(col.key)}")
             elif col.kind == "yesno":
-                expr = self._case(t, V.DMS_FLAG, lambda code: "TRUE" if code == "yes" else "FALSE")
-            elif col.kind == "vocab":
-                expr = self._case(t, col.vocab, lit, self.mapping.values.get(col.vocab.name, {}))
-            elif col.kind == "score":
-                flag = self._case(t, V.DMS_FLAG, lambda code: "TRUE" if code == "yes" else "FALSE")
-                n = f"try_cast(replace({q(t)}, ',', '') AS DOUBLE)"
-                typed.append(f"{flag} AS satisfied")
-                typed.append(f"CASE WHEN isfinite({n}) THEN {n} END AS score")
-                raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND satisfied IS NULL AND score IS NULL "
-                           f"THEN {q(t)} END AS {q(col.key + '__raw')}")
-                typed.append(q(t))
-                continue
+                typed.append(f"{flag(t)} AS {q(col.key)}")
             else:
                 raise ValueError(col.kind)
-            typed.append(f"{expr} AS {q(col.key)}")
-            typed.append(q(t))
-            raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND {q(col.key)} IS NULL THEN {q(t)} END AS {q(col.key + '__raw')}")
-        keys = [k for k in (f"t_{c}" for c in export.columns)]
-        blank = " AND ".join(f"{q(k)} IS NULL" for k in keys) or "TRUE"
-        names = [c.key for c in S.DMS_EXPORTS[export.kind] if c.kind != "score"] + \
-            (["satisfied", "score"] if export.kind == "followup" else [])
-        raws = [c.key + "__raw" for c in S.DMS_EXPORTS[export.kind] if c.key in export.columns
-                and c.kind not in ("text", "id", "staff")]
+            bad = f"{q(col.key)} IS NULL" + (f" OR NOT isfinite({q(col.key)})" if col.kind == "number" else "")
+            raw.append(f"CASE WHEN {q(t)} IS NOT NULL AND ({bad}) THEN {q(t)} END AS {q(col.key + '__raw')}")
+        blank = " AND ".join(f"{q('t_' + c)} IS NULL" for c in export.columns) or "TRUE"
+        names = []
+        for c in S.DMS_EXPORTS[export.kind]:
+            if c.kind == "score":
+                names += ["satisfied", "CASE WHEN isfinite(score) THEN score END AS score"]
+            elif c.kind == "number":
+                names.append(f"CASE WHEN isfinite({q(c.key)}) THEN {q(c.key)} END AS {q(c.key)}")
+            else:
+                names.append(q(c.key))
         inner = f"SELECT {', '.join(text) or '1 AS _none'} FROM {self._source(export, index)}"
         middle = f"SELECT {', '.join(typed)}, {blank} AS _blank FROM ({inner}) AS texts"
-        outer_cols = [q(n) for n in names] + raw + ["_blank", f"{index}::INTEGER AS _src"]
-        self._raw_columns = raws
-        return f"SELECT {', '.join(outer_cols)} FROM ({middle}) AS typed"
+        return f"SELECT {', '.join(names + raw)}, _blank, {index}::INTEGER AS _src FROM ({middle}) AS typed"
 
     @staticmethod
-    def _case(t: str, vocab: V.Vocab, value, extra: dict | None = None) -> str:
+    def _case(t: str, vocab: V.Vocab, value) -> str:
         words: dict = {}
         for e in vocab.entries:
             for w in (e.code, e.label, *e.aliases):
-                words.setdefault(key(w), value(e.code if vocab is V.DMS_FLAG else e.label))
-        for w, label in (extra or {}).items():
-            words[w] = value(label)
+                words.setdefault(key(w), value(e.code))
         whens = " ".join(f"WHEN {lit(w)} THEN {v}" for w, v in words.items())
-        return f"CASE lower({q(t)}) {whens} END"
+        return f"CASE {q(t)} {whens} END"
 
     def load(self, exports: list[Export]) -> None:
         by_kind: dict = {}
@@ -205,16 +202,26 @@ class Loader:
             t = f"{kind}_t"
             entries = []
             for i, export in enumerate(files):
-                sql = self._typed_sql(export, i)
-                try:
-                    if i == 0:
-                        self.con.execute(f"CREATE TABLE {t} AS {sql}")
-                        offset = 0
-                    else:
-                        offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0]
-                        self.con.execute(f"INSERT INTO {t} BY NAME {sql}")
-                except Exception as exc:  # noqa: BLE001 - DuckDB: a malformed CSV
-                    self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_first_line(exc)}"))
+                offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] if entries else 0
+                for attempt in (1, 2):
+                    sql = self._typed_sql(export, i)
+                    try:
+                        self.con.execute(f"CREATE TABLE {t} AS {sql}" if not entries else f"INSERT INTO {t} BY NAME {sql}")
+                        break
+                    except Exception as exc:  # noqa: BLE001 - DuckDB: a malformed CSV
+                        text = _first_line(exc)
+                        if attempt == 1 and export.fmt == "csv" and ("unicode" in str(exc).lower()
+                                                                     or "utf-8" in str(exc).lower()):
+                            export = reencode(export)        # UTF-8 at its head only: read it whole
+                            if export is not None:
+                                files[i] = export
+                                continue
+                            export = files[i]
+                            text = "文件编码无法识别（支持 UTF-8、UTF-16、GBK/GB18030）"
+                        self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{text}"))
+                        export = None
+                        break
+                if export is None:
                     continue
                 n = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] - offset
                 entries.append((export, offset, n))
@@ -227,9 +234,28 @@ class Loader:
 
     # ------------------------------------------------------------------ the slow path
     def _fix(self, kind: str) -> None:
-        """Cells the fast pass could not read, through udfs.parse and the vocabularies."""
+        """After the fast pass: keys with stray spaces trimmed, type words mapped to their labels, and
+        the cells it could not read put through udfs.parse and the vocabularies — each only where
+        such cells exist, so a clean export costs one small query here."""
         t = f"{kind}_t"
         cols = set(r[0] for r in self.con.execute(f"DESCRIBE {t}").fetchall())
+        # keys that join exports or tell repair orders apart (staff and type words are matched by
+        # their distinct values, spaces and all)
+        texts = [c for c in S.DMS_EXPORTS[kind] if (c.kind == "id" or c.key == "concern") and c.key in cols]
+        if texts:
+            probe = ", ".join(f"bool_or({q(c.key)} LIKE ' %' OR {q(c.key)} LIKE '% ' OR {q(c.key)} = '')" for c in texts)
+            dirty = self.con.execute(f"SELECT {probe} FROM {t}").fetchall()[0]
+            for c, d in zip(texts, dirty):
+                if d:
+                    self.con.execute(f"UPDATE {t} SET {q(c.key)} = nullif(trim({q(c.key)}), '') "
+                                     f"WHERE {q(c.key)} <> trim({q(c.key)}) OR {q(c.key)} = ''")
+        for col in S.DMS_EXPORTS[kind]:
+            if col.kind == "vocab" and col.key in cols:
+                words = [r[0] for r in self.con.execute(f"SELECT DISTINCT {q(col.key)} FROM {t} "
+                                                        f"WHERE {q(col.key)} IS NOT NULL").fetchall()]
+                label = {w: self.mapping.label(col.vocab, w) for w in words}
+                self.words[(kind, col.key)] = {w: lab for w, lab in label.items() if lab is not None and lab != w}
+                self.unknown_words[(kind, col.key)] = [w for w, lab in label.items() if lab is None]
         for col in S.DMS_EXPORTS[kind]:
             rc = col.key + "__raw"
             if rc not in cols:
@@ -245,12 +271,10 @@ class Loader:
             elif col.kind == "number":
                 got, bad = parse.numbers(values)
                 fix = pd.DataFrame({"raw": raw, "val": got})
-            elif col.kind == "vocab":
-                fix = pd.DataFrame({"raw": raw, "val": [self.mapping.label(col.vocab, v) for v in raw]})
             elif col.kind == "yesno":
                 fix = pd.DataFrame({"raw": raw, "val": [None if V.DMS_FLAG.get(v) is None else V.DMS_FLAG.get(v) == "yes"
                                                         for v in raw]})
-            else:                                                    # score
+            else:                                                    # score: yes/no, or a number
                 flags = [V.DMS_FLAG.get(v) for v in raw]
                 nums, _ = parse.numbers(values)
                 fix = pd.DataFrame({"raw": raw, "val": [None if f is None else f == "yes" for f in flags], "num": nums})
@@ -260,60 +284,73 @@ class Loader:
                 self.con.unregister("fix")
                 continue
             self.con.register("fix", fix)
-            target = col.key if col.kind != "date" else col.key
             cast = "CAST(fix.val AS DATE)" if col.kind == "date" else "fix.val"
-            self.con.execute(f"UPDATE {t} SET {q(target)} = {cast}, {q(rc)} = NULL FROM fix "
+            self.con.execute(f"UPDATE {t} SET {q(col.key)} = {cast}, {q(rc)} = NULL FROM fix "
                              f"WHERE {t}.{q(rc)} = fix.raw AND fix.val IS NOT NULL")
             self.con.unregister("fix")
 
     # ------------------------------------------------------------------ checks
     def check(self, store: str, months_span: tuple, roster: pd.DataFrame) -> None:
-        """SPEC §7's checks over every loaded export; problems collected, nothing raised."""
+        """SPEC §7's checks over every loaded export; problems collected, nothing raised. Every
+        condition of a table is counted in one scan; rows are looked up only for those that hit."""
         for kind, files in self.loaded.tables.items():
             t = f"{kind}_t"
             have = {c for e, _, _ in files for c in e.columns}
             cols = set(r[0] for r in self.con.execute(f"DESCRIBE {t}").fetchall())
+            checks = []                                  # (where, column, message, value column)
             for col in S.DMS_EXPORTS[kind]:
                 rc = col.key + "__raw"
                 if rc in cols:
                     what = {"datetime": "日期/时间「{}」无法识别", "date": "日期「{}」无法识别",
                             "number": "「{}」不是数字", "yesno": "「{}」应为 是/否",
-                            "score": "「{}」应为 是/否 或分数"}.get(col.kind)
-                    if col.kind == "vocab":
-                        allowed = col.vocab.help_zh()
-                        msg = (lambda v, a=allowed, t_=col.vocab.title:
-                               f"{t_}「{v}」无法识别（可选：{a}；本店的写法可加在 DMS映射 中）")
-                    else:
-                        msg = (lambda v, w=what: w.format(v))
-                    self._flag(kind, f"{q(rc)} IS NOT NULL", col.key, msg, rc)
+                            "score": "「{}」应为 是/否 或分数"}[col.kind]
+                    checks.append((f"{q(rc)} IS NOT NULL", col.key, (lambda v, w=what: w.format(v)), rc))
+                unknown = self.unknown_words.get((kind, col.key))
+                if unknown:
+                    msg = (lambda v, a=col.vocab.help_zh(), t_=col.vocab.title:
+                           f"{t_}「{v}」无法识别（可选：{a}；本店的写法可加在 DMS映射 中）")
+                    checks.append((f"{q(col.key)} IN ({', '.join(lit(w) for w in unknown)})", col.key, msg, col.key))
                 if col.needed and col.key in have:
                     target = "satisfied" if col.kind == "score" else col.key
-                    self._flag(kind, f"{q(target)} IS NULL AND {q(col.key + '__raw')} IS NULL"
-                               if col.kind not in ("text", "id", "staff") else f"{q(target)} IS NULL",
-                               col.key, "不能为空")
+                    where = f"{q(target)} IS NULL" + (f" AND {q(rc)} IS NULL" if rc in cols else "")
+                    if col.kind == "vocab" and unknown:
+                        where = f"{q(target)} IS NULL"
+                    checks.append((where, col.key, "不能为空", col.key))
             for c in NON_NEGATIVE.get(kind, ()):
                 if c in have:
-                    self._flag(kind, f"{q(c)} < 0", c, lambda v: f"不能为负（{v:g}）")
+                    checks.append((f"{q(c)} < 0", c, (lambda v: f"不能为负（{v:g}）"), c))
             if kind == "ro":
-                self._flag(kind, "closed < opened", "closed", "结算时间早于开单时间")
-                self._flag(kind, "ro_no IN (SELECT ro_no FROM ro_t WHERE NOT _blank GROUP BY ro_no HAVING count(*) > 1) "
-                                 "AND rowid NOT IN (SELECT min(rowid) FROM ro_t WHERE NOT _blank GROUP BY ro_no)",
-                           "ro_no", lambda v: f"工单号「{v}」重复")
-            if kind == "customers":
-                self._flag(kind, "rowid NOT IN (SELECT min(rowid) FROM customers_t WHERE NOT _blank GROUP BY customer)",
-                           "customer", lambda v: f"客户编号「{v}」重复")
+                checks.append(("closed < opened", "closed", "结算时间早于开单时间", "closed"))
             if kind == "clocking":
-                self._flag(kind, "finished < started", "finished", "完工时间早于开工时间")
-                self._flag(kind, "work_date IS NULL AND started IS NULL", "work_date", "日期和开工时间都为空")
-                self._flag(kind, "available_hours > 24", "available_hours", lambda v: f"一天的出勤工时不能超过24（{v:g}）")
+                checks += [("finished < started", "finished", "完工时间早于开工时间", "finished"),
+                           ("work_date IS NULL AND started IS NULL", "work_date", "日期和开工时间都为空", "work_date"),
+                           ("available_hours > 24", "available_hours",
+                            (lambda v: f"一天的出勤工时不能超过24（{v:g}）"), "available_hours")]
+            if checks:
+                counts = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {w})" for w, *_ in checks) +
+                                          f" FROM {t} WHERE NOT _blank").fetchall()[0]
+                for (where, column, message, what), n in zip(checks, counts):
+                    if n:
+                        self._flag(kind, where, column, message, what, n)
+            unique = {"ro": "ro_no", "customers": "customer"}.get(kind)
+            if unique:
+                dups = self.con.execute(f"SELECT count(*) - count(DISTINCT {unique}) FROM {t} "
+                                        f"WHERE NOT _blank AND {unique} IS NOT NULL").fetchall()[0][0]
+                if dups:
+                    label = "工单号" if kind == "ro" else "客户编号"
+                    self._flag(kind, f"{unique} IN (SELECT {unique} FROM {t} WHERE NOT _blank GROUP BY {unique} "
+                                     f"HAVING count(*) > 1) AND rowid NOT IN (SELECT min(rowid) FROM {t} WHERE NOT _blank "
+                                     f"GROUP BY {unique})", unique, (lambda v, w=label: f"{w}「{v}」重复"), unique, dups)
         self._store(store)
         self._staff(months_span, roster)
 
     def _store(self, store: str) -> None:
-        if "ro" not in self.loaded.tables:
+        """An export of several stores: only the rows of the book's 门店名称 (a book that names no
+        store — a dealer group's — takes them all)."""
+        self.store_filter = ""
+        if "ro" not in self.loaded.tables or not store:
             return
         names = [r[0] for r in self.con.execute("SELECT DISTINCT store FROM ro_t WHERE store IS NOT NULL").fetchall()]
-        self.store_filter = ""
         if len(names) > 1:
             mine = [n for n in names if key(n) == key(store)]
             if not mine:
@@ -322,7 +359,7 @@ class Loader:
                                              f"导出包含 {len(names)} 个门店（{'、'.join(sorted(names)[:5])}…），没有与设置「门店名称」"
                                              f"「{store}」相同的；请只导出本店，或把设置「门店名称」改为DMS中的门店名"))
                 return
-            self.store_filter = f"store = {lit(mine[0])}"
+            self.store_filter = f"(store IS NULL OR store = {lit(mine[0])})"
 
     def _staff(self, span: tuple, roster: pd.DataFrame) -> None:
         parts = []

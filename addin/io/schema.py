@@ -336,6 +336,8 @@ DMS_EXPORTS = MappingProxyType({
         _d("move", "类型", "vocab", ("出入库类型", "单据类型", "业务类型"), True, True, V.PARTS_MOVE),
         _d("stock_value", "期末库存成本", "number", ("库存成本", "库存金额", "期末库存金额"), note="库存快照行填写"),
         _d("handler", "经手人", "staff", ("配件员", "操作员")),
+        _d("store", "门店", "text", ("门店名称", "经销商", "服务站", "经销商名称"),
+           note="导出含多个门店时，只取与设置「门店名称」相同的行"),
     ),
     "followup": (
         _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号"), True, True),

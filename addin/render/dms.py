@@ -103,18 +103,18 @@ def not_computed_sheet(name: str, res: DmsResults, reason: str) -> SheetSpec:
 WORKSHOP_KPIS = ("hours_per_ro", "technician_utilisation", "technician_efficiency", "effective_labour_rate",
                  "parts_to_labour_ratio", "rework_rate")
 COLUMNS = [  # header, style, (kpi, field) or a derived key
-    ("工单数", "int", ("hours_per_ro", "den")), ("售出工时", "number", ("hours_per_ro", "num")),
-    ("打卡工时", "number", ("technician_utilisation", "num")), ("出勤工时", "number", ("technician_utilisation", "den")),
+    ("工单数", "int", ("hours_per_ro", "den")), ("售出工时", "hours", ("hours_per_ro", "num")),
+    ("打卡工时", "hours", ("technician_utilisation", "num")), ("出勤工时", "hours", ("technician_utilisation", "den")),
     ("利用率", "pct", ("technician_utilisation", "actual")), ("效率", "pct", ("technician_efficiency", "actual")),
     ("生产率", "pct", "productivity"), ("工时收入(元)", "money0", ("effective_labour_rate", "num")),
-    ("有效工时单价(元)", "money", ("effective_labour_rate", "actual")), ("单车工时", "number", ("hours_per_ro", "actual")),
-    ("配件收入(元)", "money0", ("parts_to_labour_ratio", "num")), ("配件工时比", "number", ("parts_to_labour_ratio", "actual")),
+    ("有效工时单价(元)", "money", ("effective_labour_rate", "actual")), ("单车工时", "ratio", ("hours_per_ro", "actual")),
+    ("配件收入(元)", "money0", ("parts_to_labour_ratio", "num")), ("配件工时比", "ratio", ("parts_to_labour_ratio", "actual")),
     ("返修", "int", ("rework_rate", "num")), ("返修率", "pct", ("rework_rate", "actual")),
 ]
 
 
 TOTAL = {"int": "total_int", "pct": "total_pct", "money": "total_money", "money0": "total_money0",
-         "number": "total_number"}
+         "number": "total_number", "hours": "total_hours", "ratio": "total_ratio"}
 
 
 def _pivot(f: pd.DataFrame, keys: list) -> pd.DataFrame:

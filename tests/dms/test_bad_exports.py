@@ -181,3 +181,45 @@ def test_a_definition_may_only_read_the_loaded_tables(store, tmp_path):
     assert all(p.column == "DMS计算定义" for p in found if p.sheet == "指标库")
     import os
     assert not os.path.exists("/tmp/kpi4s-evil.csv")
+
+
+def test_exports_split_over_several_files(store):
+    """September's and earlier repair orders in two files read as one; a repeat across them is named."""
+    book, folder = store
+    (folder / "维修工单.csv").unlink()
+    D.write_csv(folder / "维修工单_2026-09.csv", D.RO_HEAD, [r for r in D.RO if r[1] >= "2026-09"])
+    D.write_csv(folder / "维修工单_之前.csv", D.RO_HEAD, [r for r in D.RO if r[1] < "2026-09"])
+    res = dms.compute(book, [folder], MONTH)
+    assert res.figures.query("month == @MONTH and kpi_id == 'rework_rate' and level == 'store'")["actual"].iloc[0] == \
+        pytest.approx(1 / 7)
+    assert sorted(n for n, _, _ in res.files if n.startswith("维修工单")) == ["维修工单_2026-09.csv", "维修工单_之前.csv"]
+    D.write_csv(folder / "维修工单_之前.csv", D.RO_HEAD, [r for r in D.RO if r[1] < "2026-09"] + [D.RO[5]])
+    found, text = problems(book, folder)
+    assert [(p.sheet, p.row, p.column) for p in found] == [("维修工单_之前.csv", 5, "工单号")], text
+
+
+def test_english_headers_in_a_gbk_file_whose_head_is_plain_ascii(store, tmp_path):
+    """A DMS with English headers (mapped in DMS映射) and Chinese names only far down the file: the
+    head reads as UTF-8, the body is GBK — the file is read again whole and transcoded."""
+    book, folder = store
+    english = {"ro_no": "RO_NO", "opened": "OPEN_TIME", "closed": "CLOSE_TIME", "vin": "VIN", "customer": "CUST_NO",
+               "advisor": "SA", "technician": "TECH", "job_type": "JOB_TYPE", "concern": "FAULT", "sold_hours": "HOURS",
+               "labour_amount": "LABOUR", "parts_amount": "PARTS"}
+    from python_calamine import CalamineWorkbook
+    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("DMS映射").to_python()
+    mapping = [list(r) for r in rows[1:] if r and r[0]]
+    for r in mapping:
+        if r[0] == "维修工单" and r[1] in english:
+            r[3] += "/" + english[r[1]]
+    mapped = D.make_book(tmp_path / "english.xlsx", **{"DMS映射": mapping})
+    head = ["RO_NO", "OPEN_TIME", "CLOSE_TIME", "VIN", "PLATE", "CUST_NO", "SA", "TECH", "JOB_TYPE", "FAULT", "HOURS",
+            "LABOUR", "PARTS", "BOOKED"]
+    filler = [[f"X{i:06d}", "2024-01-02 09:00:00", "2024-01-02 10:00:00", f"VX{i}", "", f"CX{i}", "A1", "T1", "一般维修",
+               "E01", 1, 100, 0, "N"] for i in range(12000)]                  # ASCII only but the type word
+    for r in filler:
+        r[8] = "repair"                                                       # an English alias of 一般维修
+    D.write_csv(folder / "维修工单.csv", head, filler + D.RO, encoding="gbk")
+    assert (folder / "维修工单.csv").read_bytes()[:300_000].decode("utf-8")   # the head is valid UTF-8
+    res = dms.compute(mapped, [folder], MONTH)
+    assert res.figures.query("month == @MONTH and kpi_id == 'monthly_intake' and level == 'person' "
+                             "and employee_id == 'A1'")["actual"].iloc[0] == 4
