@@ -16,8 +16,8 @@ The views a query reads (one per DMS export, columns as listed on the DMS映射 
   complaints  lodged, ro_no, customer, category, responsible
   claims      submitted, ro_no, first_pass, clerk
   reminders   customer, reminded, due, came, caller
-  customers   customer, name, created, owner — the customer-base export, plus every customer
-              seen on a repair order who is not in it (see CUSTOMERS_VIEW)
+  customers   customer, name, created, owner, first_visit — the customer-base export, plus every
+              customer seen on a repair order who is not in it (see CUSTOMERS_VIEW)
   kpi_<id>    the rows of another KPI's query (e.g. kpi_rework_rate)
 
 Named parameters: $start, $end (first day of the first month, first day after the last month),
@@ -44,11 +44,12 @@ _MONTH = "date_trunc('month', {})::DATE AS month"
 # plus every customer on a repair order it lacks (created = the first visit); with no export, every
 # customer ever seen on a repair order
 CUSTOMERS_VIEW = """
-SELECT customer, name, created, owner FROM customers_export
+WITH seen AS (SELECT customer, min(opened) AS first_visit FROM ro WHERE customer IS NOT NULL GROUP BY customer)
+SELECT c.customer, c.name, c.created, c.owner, s.first_visit
+FROM customers_export c LEFT JOIN seen s ON s.customer = c.customer
 UNION ALL
-SELECT r.customer, NULL, min(r.opened), NULL FROM ro r
-WHERE r.customer IS NOT NULL AND r.customer NOT IN (SELECT customer FROM customers_export)
-GROUP BY r.customer
+SELECT s.customer, NULL, s.first_visit, NULL, s.first_visit FROM seen s
+WHERE s.customer NOT IN (SELECT customer FROM customers_export WHERE customer IS NOT NULL)
 """
 
 SQL = MappingProxyType({
@@ -243,14 +244,14 @@ visits AS (
 marks AS (
   SELECT customer, since, last_visit, advisor FROM visits
   UNION ALL
-  SELECT c.customer, coalesce(date_trunc('month', c.created)::DATE, DATE '1900-01-01'), NULL, NULL
-  FROM customers c LEFT JOIN (SELECT customer, min(since) AS first FROM visits GROUP BY customer) f
-       ON f.customer = c.customer
-  WHERE coalesce(date_trunc('month', c.created)::DATE, DATE '1900-01-01') < coalesce(f.first, DATE '9999-12-01')),
+  SELECT customer, coalesce(date_trunc('month', created)::DATE, DATE '1900-01-01'), NULL, NULL
+  FROM customers
+  WHERE coalesce(date_trunc('month', created)::DATE, DATE '1900-01-01')
+        < coalesce(date_trunc('month', first_visit)::DATE, DATE '9999-12-01')),
 spans AS (
   SELECT s.*, c.owner,
          coalesce(lead(s.since) OVER (PARTITION BY s.customer ORDER BY s.since), DATE '9999-12-01') AS until
-  FROM marks s LEFT JOIN customers c ON c.customer = s.customer)
+  FROM marks s LEFT JOIN (SELECT customer, owner FROM customers WHERE owner IS NOT NULL) c ON c.customer = s.customer)
 SELECT m.month, coalesce(s.owner, s.advisor) AS person,
        CASE WHEN s.last_visit >= m.window_start THEN 1 ELSE 0 END AS num, 1 AS den,
        s.customer AS 客户, s.last_visit AS 最近到店, s.advisor AS 最近服务顾问, s.owner AS 专属顾问

@@ -168,15 +168,21 @@ class Engine:
             self.made.add(d.kpi_id)
             source, args = q("kpi_" + d.kpi_id), {}
         start, end = D.month_span(self.months)
-        # sums per (month, person) here; per employee, department and store in _levels (sums add up)
+        # sums per (month, person) first, then per employee, department and store over those few rows
+        # (the rows' contributions add up; a person the roster does not know counts for the store only)
         got = self.con.execute(f"""
-SELECT month, person, sum(num) AS num, sum(den) AS den, count(den) AS n_den
-FROM (SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
-             CAST(den AS DOUBLE) AS den FROM {source} AS k) AS rows
-WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}'
-GROUP BY month, person""", args).df()
-        got["month"] = pd.to_datetime(got["month"]).dt.strftime("%Y-%m")
-        return _levels(got, d.kpi_id, self.staff)
+WITH rows AS (
+  SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
+         CAST(den AS DOUBLE) AS den FROM {source} AS k),
+sums AS (
+  SELECT month, person, sum(num) AS num, sum(den) AS den, count(den) AS n_den FROM rows
+  WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person)
+SELECT strftime(s.month, '%Y-%m') AS month, st.employee_id, st.department,
+       GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
+       sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
+FROM sums s LEFT JOIN staff st ON st.dms = s.person
+GROUP BY GROUPING SETS ((s.month, st.employee_id, st.department), (s.month, st.department), (s.month))""", args).df()
+        return _levels(got, d.kpi_id)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
         """The KPI's rows of one month with the employee each is attributed to: by employee (the
@@ -196,31 +202,22 @@ WHERE strftime(CAST(k.month AS DATE), '%Y-%m') = '{month}'
         return rows.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
 
 
-def _levels(got: pd.DataFrame, kpi_id: str, staff: pd.DataFrame) -> pd.DataFrame:
-    """Per (month, person) sums → figures per employee, department and store. A person the roster
-    does not know (outside the months checked) counts for the store only."""
-    who = staff.drop_duplicates("dms").set_index("dms")
-    got = got.assign(employee_id=got["person"].map(who["employee_id"]), department=got["person"].map(who["department"]))
-    got["has"] = got["n_den"].to_numpy() > 0
-    parts = []
-    for level, keys in (("person", ["month", "employee_id", "department"]), ("department", ["month", "department"]),
-                        ("store", ["month"])):
-        g = got.dropna(subset=keys[1:]) if len(keys) > 1 else got
-        if not len(g):
-            continue
-        agg = g.groupby(keys, sort=True, dropna=True).agg(num=("num", "sum"), den=("den", "sum"), has=("has", "any"))
-        agg = agg.reset_index()
-        agg["level"] = level
-        parts.append(agg)
-    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["month", "employee_id", "department", "num", "den", "has", "level"])
-    out = out.reindex(columns=["month", "level", "employee_id", "department", "num", "den", "has"])
-    out.insert(4, "kpi_id", kpi_id)
-    out["den"] = np.where(out["has"].astype(bool), out["den"].astype(float), np.nan)
-    out["actual"] = D.figure(out["num"].astype(float), out["den"], out["has"].astype(bool))
-    out = out.rename(columns={"has": "has_den"})
-    keep = np.isfinite(out["actual"].to_numpy(dtype=float)) & (out["level"].ne("department") | out["department"].ne(""))
-    return out[keep].reset_index(drop=True)
+def _levels(got: pd.DataFrame, kpi_id: str) -> pd.DataFrame:
+    """The grouping sets' rows → figures per employee, department and store."""
+    ge, gd = got["ge"].to_numpy(), got["gd"].to_numpy()
+    level = np.where(ge == 0, "person", np.where(gd == 0, "department", "store"))
+    has = got["n_den"].to_numpy(dtype=float) > 0
+    out = pd.DataFrame({"month": got["month"].to_numpy(dtype=object), "level": level,
+                        "employee_id": got["employee_id"].to_numpy(dtype=object),
+                        "department": got["department"].to_numpy(dtype=object), "kpi_id": kpi_id,
+                        "num": got["num"].to_numpy(dtype=float), "den": np.where(has, got["den"].to_numpy(dtype=float), np.nan),
+                        "has_den": has})
+    keep = ((level == "person") & pd.notna(out["employee_id"]).to_numpy()) | \
+           ((level == "department") & pd.notna(out["department"]).to_numpy() & (out["department"] != "").to_numpy()) | \
+           (level == "store")
+    out = out[keep].copy()
+    out["actual"] = D.figure(out["num"], out["den"], out["has_den"])
+    return out[np.isfinite(out["actual"].to_numpy(dtype=float))].reset_index(drop=True)
 
 
 def _first(exc: Exception) -> str:

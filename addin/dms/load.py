@@ -326,21 +326,20 @@ class Loader:
                            ("work_date IS NULL AND started IS NULL", "work_date", "日期和开工时间都为空", "work_date"),
                            ("available_hours > 24", "available_hours",
                             (lambda v: f"一天的出勤工时不能超过24（{v:g}）"), "available_hours")]
-            if checks:
-                counts = self.con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {w})" for w, *_ in checks) +
-                                          f" FROM {t} WHERE NOT _blank").fetchall()[0]
-                for (where, column, message, what), n in zip(checks, counts):
-                    if n:
-                        self._flag(kind, where, column, message, what, n)
             unique = {"ro": "ro_no", "customers": "customer"}.get(kind)
-            if unique:
-                dups = self.con.execute(f"SELECT count(*) - count(DISTINCT {unique}) FROM {t} "
-                                        f"WHERE NOT _blank AND {unique} IS NOT NULL").fetchall()[0][0]
-                if dups:
-                    label = "工单号" if kind == "ro" else "客户编号"
-                    self._flag(kind, f"{unique} IN (SELECT {unique} FROM {t} WHERE NOT _blank GROUP BY {unique} "
-                                     f"HAVING count(*) > 1) AND rowid NOT IN (SELECT min(rowid) FROM {t} WHERE NOT _blank "
-                                     f"GROUP BY {unique})", unique, (lambda v, w=label: f"{w}「{v}」重复"), unique, dups)
+            counts = self.con.execute("SELECT " + ", ".join(
+                [f"count(*) FILTER (WHERE {w})" for w, *_ in checks] +
+                [f"count({unique}) - count(DISTINCT {unique})" if unique else "0"]) +
+                f" FROM {t} WHERE NOT _blank").fetchall()[0]
+            for (where, column, message, what), n in zip(checks, counts):
+                if n:
+                    self._flag(kind, where, column, message, what, n)
+            dups = counts[-1]
+            if unique and dups:
+                label = "工单号" if kind == "ro" else "客户编号"
+                self._flag(kind, f"{unique} IN (SELECT {unique} FROM {t} WHERE NOT _blank GROUP BY {unique} "
+                                 f"HAVING count(*) > 1) AND rowid NOT IN (SELECT min(rowid) FROM {t} WHERE NOT _blank "
+                                 f"GROUP BY {unique})", unique, (lambda v, w=label: f"{w}「{v}」重复"), unique, dups)
         self._store(store)
         self._staff(months_span, roster)
 
