@@ -18,3 +18,7 @@ End Sub
 Sub DecomposeTargets()   ' 目标分解
     RunPython "import addin.excel; addin.excel.decompose_targets_button()"
 End Sub
+
+Sub DmsImport()          ' 导入DMS (the exports in 设置「DMS导出文件夹」)
+    RunPython "import addin.excel; addin.excel.dms_import_button()"
+End Sub

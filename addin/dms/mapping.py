@@ -70,8 +70,9 @@ def default_rows() -> list[list]:
     for export, cols in S.DMS_EXPORTS.items():
         title = V.DMS_EXPORT.label(export)
         for c in cols:
-            kind = S.DMS_KIND_ZH[c.kind] + (f"（{'/'.join(c.vocab.choices)}）" if c.vocab is not None else "")
-            note = ("必需；" if c.needed else "") + c.note
+            kind = S.DMS_KIND_ZH[c.kind]
+            note = ("必需列，不能为空；" if c.needed else "必需列；" if c.required else "") + \
+                (f"取值：{'/'.join(c.vocab.choices)}（写法见下方{c.vocab.title}行）；" if c.vocab is not None else "") + c.note
             rows.append([title, c.key, c.header, "/".join((c.header,) + c.aliases), kind, note.rstrip("；")])
     for vocab in VALUE_VOCABS:
         for e in vocab.entries:
