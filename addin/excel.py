@@ -121,7 +121,7 @@ def decompose_targets_button():
     _alert(book, run.summary, "kpi4s 目标分解")
 
 
-def dms_folder(book, settings: dict) -> "Path":
+def dms_folder(book, settings: dict):
     """The folder the 导入DMS button reads: 设置「DMS导出文件夹」 (relative to the workbook's
     folder), default <workbook folder>/DMS导出."""
     from pathlib import Path

@@ -7,6 +7,7 @@ Rename this file together with the workbook (e.g. 鹏程店.xlsx → 鹏程店.p
 from addin.excel import (  # noqa: F401  (re-exported for RunPython and xlwings Lite)
     appraisal_forms_button,
     decompose_targets_button,
+    dms_import_button,
     main,
     monthly_report_button,
     monthly_report_script,

@@ -122,10 +122,12 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
     parts, kept, skipped = [], {}, {}
     for d in defs:
         missing = engine.missing(d, kinds)
-        gone = [k for k in d.kpis if k not in engine.made]
-        if missing or gone:
-            skipped[d.kpi_id] = "缺少" + "、".join([DMS_EXPORT.label(v) if v in DMS_EXPORT.codes else v for v in sorted(missing)] +
-                                                  [f"指标 {k}" for k in gone]) + "导出" * bool(missing and not gone)
+        gone = [k for k in sorted(d.kpis) if k not in engine.made]
+        if missing:
+            skipped[d.kpi_id] = "缺少" + "、".join(DMS_EXPORT.label(v) for v in sorted(missing)) + "导出"
+            continue
+        if gone:
+            skipped[d.kpi_id] = "所依据的指标未计算：" + "、".join(lib.at[k, "name_zh"] if k in lib.index else k for k in gone)
             continue
         got = engine.run(d, keep_rows=evidence)
         if got is None:
@@ -145,7 +147,6 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
         figures[c] = figures[c].where(figures[c].notna(), "").astype(object)
     figures.loc[figures["level"].eq("store"), "department"] = ""
     figures.loc[figures["level"].ne("person"), "employee_id"] = ""
-    rows = {k: n for k, n in loader.loaded.rows.items()}
     return DmsResults(
         store=book.store, months=wanted, month=wanted[-1], figures=figures.reindex(columns=[
             "month", "level", "employee_id", "name", "department", "kpi_id", "kpi", "unit", "num", "den", "actual"]),

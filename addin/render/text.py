@@ -16,6 +16,9 @@ def month_summary(res: MonthResults) -> str:
     lines = [f"{res.store} {res.month} 月度报告：参评 {len(el)} 人，免考核 {int((~p['eligible']).sum())} 人，平均分 {mean}",
              f"等级分布 {dist}；绩效工资合计 {el['pay'].sum():,.2f} 元",
              f"处理事项 {len(res.actions)} 项；评分逾期罚款 {fines:,.0f} 元"]
+    if "source" in res.items and res.items["source"].astype(str).str.startswith("DMS").any():
+        src = res.items.loc[res.items["kind"].eq("kpi"), "source"].astype(str)
+        lines.append(f"KPI实际值：手工填写 {int(src.eq('手工').sum())} 项，取自DMS实绩 {int(src.str.startswith('DMS').sum())} 项")
     if res.periods:
         lines.append("期间汇总：" + "、".join(p.label for p in res.periods))
     if res.progress is not None and len(res.progress):

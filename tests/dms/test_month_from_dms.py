@@ -59,6 +59,8 @@ def test_each_person_gets_their_own_their_departments_or_the_stores_figure(store
     for k, (actual, source) in want.items():
         assert items[k].actual == pytest.approx(actual), k
         assert items[k].source == source, k
+    report = kpi4s("report", book)
+    assert report.returncode == 0 and "KPI实际值：手工填写 0 项，取自DMS实绩 13 项" in report.stdout, report.stdout
     # T1: rework 2% ÷ 25% = 0.08 × 40 = 3.2; efficiency 1.2143 × 40 = 48.57; 工作纪律 100% × 20 = 20
     t1 = res.people.set_index("employee_id").loc["T1"]
     assert t1["total"] == pytest.approx(3.2 + 40 * 8.5 / 7 + 20, abs=0.01)
