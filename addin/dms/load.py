@@ -218,7 +218,7 @@ class Loader:
                                 continue
                             export = files[i]
                             text = "文件编码无法识别（支持 UTF-8、UTF-16、GBK/GB18030）"
-                        self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{text}"))
+                        self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_csv_error(exc, text)}"))
                         export = None
                         break
                 if export is None:
@@ -388,6 +388,19 @@ class Loader:
 def _first_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     return text[0][:300] if text else type(exc).__name__
+
+
+def _csv_error(exc: Exception, text: str) -> str:
+    """DuckDB's CSV errors in the user's words."""
+    import re
+    full = str(exc)
+    m = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", full)
+    if m:
+        return (f"这一行有 {m.group(2)} 列，表头只有 {m.group(1)} 列"
+                "（字段里的逗号、换行要用英文双引号括起来；或在DMS中重新导出）")
+    if "unterminated quote" in full.lower():
+        return "引号没有闭合（某个字段以英文双引号开头却没有结束的引号）"
+    return text
 
 
 def _line_in(exc: Exception) -> int | None:

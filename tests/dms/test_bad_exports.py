@@ -223,3 +223,15 @@ def test_english_headers_in_a_gbk_file_whose_head_is_plain_ascii(store, tmp_path
     res = dms.compute(mapped, [folder], MONTH)
     assert res.figures.query("month == @MONTH and kpi_id == 'monthly_intake' and level == 'person' "
                              "and employee_id == 'A1'")["actual"].iloc[0] == 4
+
+
+def test_a_row_with_more_columns_than_the_header(store):
+    book, folder = store
+    path = folder / "维修工单.csv"
+    D.write_csv(path, D.RO_HEAD, D.RO)
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] += ",多余的列"                                   # line 4 (R03)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    found, text = problems(book, folder)
+    assert [(p.sheet, p.row) for p in found] == [("维修工单.csv", 4)], text
+    assert "这一行有 15 列，表头只有 14 列" in found[0].message
