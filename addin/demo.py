@@ -346,6 +346,7 @@ def cli_demo(args) -> int:
     if not getattr(args, "quiet", False):
         print(month_summary(macros.check(path).results))
         print(f"示例工作簿：{path}")
+        print(f"DMS导出：{out / DMS_FOLDER}（kpi4s dms 的输入；实际值见 DMS实绩、车间分析、证据-各表）")
         print(f"评估表：{len(forms.paths)} 个文件 → {out / '评估表'}")
         print(f"警告信/改进计划：{len(letters.paths)} 个文件 → {out / '警告信'}")
     return 0

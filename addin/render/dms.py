@@ -26,10 +26,10 @@ def _serial(values) -> np.ndarray:
 def actuals_sheet(frame: pd.DataFrame) -> SheetSpec:
     """DMS实绩: header on row 1 (the month end reads it back like any table), every month kept."""
     sheet = S.SHEETS[S.DMS_ACTUALS]
-    sh = SheetSpec(S.DMS_ACTUALS, fit=None)
+    sh = SheetSpec(S.DMS_ACTUALS, fit=(1, 0), repeat_rows=(0, 0))
     sh.row(0, sheet.headers, "head")
     sh.column_widths([c.width for c in sheet.columns])
-    sh.put(0, len(sheet.columns) + 1, sheet.note, "note")
+    sh.comments[(0, [c.key for c in sheet.columns].index("actual"))] = sheet.note
     out = pd.DataFrame({c.header: frame[c.key].to_numpy() for c in sheet.columns})
     out["层级"] = DMS_LEVEL.labels_of(frame["level"].to_numpy())
     out["覆盖手工"] = np.where(frame["override"].fillna(False).astype(bool), "是", "否")
