@@ -72,7 +72,6 @@ def parameters(sql: str, months, rules: DmsRules = RULES) -> dict:
     return {k: v for k, v in every.items() if k in params_used(sql)}
 
 
-PARAMETERS = ("start", "end", "rework_days", "base_months", "csi_score", "reminder_days", "maintenance_days")
 
 
 def figure(num, den, has_den) -> np.ndarray:
