@@ -244,10 +244,10 @@ visits AS (
 marks AS (
   SELECT customer, since, last_visit, advisor FROM visits
   UNION ALL
-  SELECT customer, coalesce(date_trunc('month', created)::DATE, DATE '1900-01-01'), NULL, NULL
+  SELECT customer, CASE WHEN created IS NULL THEN DATE '1900-01-01' ELSE date_trunc('month', created)::DATE END,
+         NULL, NULL
   FROM customers
-  WHERE coalesce(date_trunc('month', created)::DATE, DATE '1900-01-01')
-        < coalesce(date_trunc('month', first_visit)::DATE, DATE '9999-12-01')),
+  WHERE first_visit IS NULL OR created IS NULL OR date_trunc('month', created) < date_trunc('month', first_visit)),
 spans AS (
   SELECT s.*, c.owner,
          coalesce(lead(s.since) OVER (PARTITION BY s.customer ORDER BY s.since), DATE '9999-12-01') AS until
