@@ -15,6 +15,7 @@ from udfs.vocab import DMS_LEVEL
 from .sheet import Bulk, Chart, SheetSpec
 from .style import BLUE, GRID, LIGHT_BLUE, NAVY
 
+EXCEL_ROWS = 1_048_576
 ACTUAL_FORMATS = ["month", "text", "text", "text", "text", "text", "text", "figure", "number", "number", "text", "text",
                   "text", "text", "datetime"]
 
@@ -80,6 +81,9 @@ def evidence_sheet(res: DmsResults, kpi_id: str) -> SheetSpec:
         sh.put(4, 0, "（本月没有计入的记录）", "text")
         return sh
     frame, styles, numeric = _evidence_frame(rows)
+    if len(frame) > EXCEL_ROWS - 5:                 # a sheet holds 1,048,576 rows
+        sh.put(3, 0, f"本月共 {len(frame):,} 行，超出工作表行数上限，只列出前 {EXCEL_ROWS - 5:,} 行", "warn")
+        frame = frame.iloc[:EXCEL_ROWS - 5]
     sh.row(4, list(frame.columns), "head")
     sh.column_widths([max(9, min(24, 2 + 2 * max(len(str(c)), 4))) if st != "datetime" else 17
                       for c, st in zip(frame.columns, styles)])
