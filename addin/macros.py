@@ -88,7 +88,11 @@ def dms_report(source, exports, month=None, override: bool = False) -> Run:
     merged = dms.merge_actuals(old, res.actuals(), res.months)
     sheets = RD.dms_sheets(res, merged, book.sheet_names)
     clock.mark("排版")
-    return Run(res, sheets, timings=clock.marks, summary=text.dms_summary(res))
+    summary = text.dms_summary(res)
+    if merged.attrs.get("dropped"):
+        summary += f"\n提示：DMS实绩超出工作表行数上限，最早的 {len(merged.attrs['dropped'])} 个月（" + \
+            "、".join(merged.attrs["dropped"][:6]) + "…）未保留"
+    return Run(res, sheets, timings=clock.marks, summary=summary)
 
 
 def dms_import(source, exports, month=None, override: bool = False, out_dir=None) -> Run:

@@ -58,15 +58,26 @@ class DmsResults:
         return out[ACTUAL_COLUMNS].reset_index(drop=True)
 
 
+SHEET_ROWS = 1_048_575            # rows below DMS实绩's header
+
+
 def merge_actuals(old: pd.DataFrame, new: pd.DataFrame, months: list) -> pd.DataFrame:
-    """DMS实绩 after an import: the months imported are replaced, every other month kept."""
+    """DMS实绩 after an import: the months imported are replaced, every other month kept — as many of
+    the latest months as a worksheet holds (``attrs["dropped"]`` lists the oldest months left out)."""
     keep = old[~old["month"].isin(months) & old["month"].ne("")]
     keep = keep.reindex(columns=ACTUAL_COLUMNS)
     out = pd.concat([keep, new], ignore_index=True) if len(keep) else new
     order = {c: i for i, c in enumerate(DMS_LEVEL.codes)}
     out = out.assign(_l=out["level"].map(order).fillna(9)).sort_values(
-        ["month", "kpi_id", "_l"], kind="stable").drop(columns="_l")
-    return out.reset_index(drop=True)
+        ["month", "kpi_id", "_l"], kind="stable").drop(columns="_l").reset_index(drop=True)
+    dropped = []
+    if len(out) > SHEET_ROWS:
+        per = out.groupby("month").size().sort_index(ascending=False).cumsum()
+        keep = set(per.index[per <= SHEET_ROWS])
+        dropped = sorted(set(per.index) - keep)
+        out = out[out["month"].isin(keep)].reset_index(drop=True)
+    out.attrs["dropped"] = dropped
+    return out
 
 
 __all__ = ["DmsResults", "merge_actuals", "FIGURE_COLUMNS", "ACTUAL_COLUMNS", "DMS_EXPORT"]

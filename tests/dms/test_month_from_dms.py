@@ -147,3 +147,14 @@ def test_a_damaged_dms_sheet_is_a_problem_of_the_month(store, tmp_path):
     assert run.returncode == 2 and digest(book) == before
     assert f"[DMS实绩] 第{row}行 「实际值」: 「二成五」不是数字" in run.stderr
     assert f"[DMS实绩] 第{row + 1}行 「员工编号」: 员工名册中没有员工编号「E404」" in run.stderr
+
+
+def test_dms_actuals_keep_the_latest_months_a_sheet_can_hold(monkeypatch):
+    import pandas as pd
+    from addin.dms import results
+    monkeypatch.setattr(results, "SHEET_ROWS", 5)
+    old = pd.DataFrame({"month": ["2026-06"] * 2 + ["2026-07"] * 2, "level": "store", "kpi_id": "csi"})
+    new = pd.DataFrame({"month": ["2026-08"] * 2 + ["2026-09"] * 2, "level": "store", "kpi_id": "csi"})
+    out = results.merge_actuals(old.reindex(columns=results.ACTUAL_COLUMNS).assign(**old),
+                                new.reindex(columns=results.ACTUAL_COLUMNS).assign(**new), ["2026-08", "2026-09"])
+    assert sorted(set(out["month"])) == ["2026-08", "2026-09"] and out.attrs["dropped"] == ["2026-06", "2026-07"]
