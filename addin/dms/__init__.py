@@ -119,7 +119,7 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
          problems) -> DmsResults:
     engine = Engine(con, book.policy, span_months, problems, staff)
     engine.needed_by_others = {k for d in defs for k in d.kpis}
-    parts, kept, skipped = [], {}, {}
+    kept, skipped = {}, {}
     for d in defs:
         missing = engine.missing(d, kinds)
         gone = [k for k in sorted(d.kpis) if k not in engine.made]
@@ -129,24 +129,14 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
         if gone:
             skipped[d.kpi_id] = "所依据的指标未计算：" + "、".join(lib.at[k, "name_zh"] if k in lib.index else k for k in gone)
             continue
-        got = engine.run(d, keep_rows=evidence)
-        if got is None:
+        if not engine.run(d, keep_rows=evidence):
             skipped[d.kpi_id] = "计算定义出错"
             continue
-        parts.append(got)
         if evidence:
             kept[d.kpi_id] = engine.evidence(d, wanted[-1])
-    figures = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-        columns=["month", "level", "employee_id", "department", "kpi_id", "num", "den", "has_den", "actual"])
-    names = loader.loaded.staff.drop_duplicates("employee_id").set_index("employee_id")["name"] \
-        if loader.loaded.staff is not None and len(loader.loaded.staff) else pd.Series(dtype=object)
-    figures["name"] = figures["employee_id"].map(names).where(figures["level"].eq("person"), "")
+    figures = engine.figures()
     figures["kpi"] = figures["kpi_id"].map(lib["name_zh"])
     figures["unit"] = figures["kpi_id"].map(lib["unit"])
-    for c in ("employee_id", "department", "name"):
-        figures[c] = figures[c].where(figures[c].notna(), "").astype(object)
-    figures.loc[figures["level"].eq("store"), "department"] = ""
-    figures.loc[figures["level"].ne("person"), "employee_id"] = ""
     return DmsResults(
         store=book.store, months=wanted, month=wanted[-1], figures=figures.reindex(columns=[
             "month", "level", "employee_id", "name", "department", "kpi_id", "kpi", "unit", "num", "den", "actual"]),

@@ -15,7 +15,6 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from addin.io import schema as S
@@ -108,6 +107,8 @@ class Engine:
         self.staff = staff                     # DMS name → employee_id, department
         self.made: set = set()                 # kpi_<id> tables materialised
         self.needed_by_others: set = set()
+        con.execute("CREATE OR REPLACE TEMP TABLE figures_t (month VARCHAR, level VARCHAR, employee_id VARCHAR, "
+                    "name VARCHAR, department VARCHAR, kpi_id VARCHAR, num DOUBLE, den DOUBLE, actual DOUBLE)")
 
     def guard(self):
         """A watchdog for one definition: interrupts DuckDB after TIME_LIMIT seconds."""
@@ -136,10 +137,11 @@ class Engine:
             need.discard("customers")
         return {v for v in need if v not in loaded}
 
-    def run(self, d: Definition, keep_rows: bool) -> pd.DataFrame | None:
-        """The KPI's sums per (month, employee / department / store); None after a problem."""
+    def run(self, d: Definition, keep_rows: bool) -> bool:
+        """Add the KPI's figures per (month, employee / department / store) to figures_t; False
+        after a problem."""
         if not self._statement_ok(d):
-            return None
+            return False
         params = D.parameters(d.sql, self.months, self.policy)
         timer = self.guard()
         timer.start()
@@ -154,11 +156,11 @@ class Engine:
                 self._problem(d, f"的结果缺少列 {'、'.join(missing)}（必须有 month、person、num、den）：{text}")
             else:
                 self._problem(d, f"运行出错：{text}")
-            return None
+            return False
         finally:
             timer.cancel()
 
-    def _run(self, d: Definition, keep_rows: bool, params: dict) -> pd.DataFrame:
+    def _run(self, d: Definition, keep_rows: bool, params: dict) -> bool:
         source, args = f"({d.sql})", params
         if keep_rows or d.kpi_id in self.needed_by_others:
             # another definition reads it (or its evidence is wanted): computed once; without
@@ -169,20 +171,39 @@ class Engine:
             source, args = q("kpi_" + d.kpi_id), {}
         start, end = D.month_span(self.months)
         # sums per (month, person) first, then per employee, department and store over those few rows
-        # (the rows' contributions add up; a person the roster does not know counts for the store only)
-        got = self.con.execute(f"""
+        # (the rows' contributions add up; a person the roster does not know counts for the store only);
+        # a figure is Σnum ÷ Σden, or Σnum for a KPI without a denominator, none where Σden is 0
+        self.con.execute(f"""
+INSERT INTO figures_t
 WITH rows AS (
   SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
          CAST(den AS DOUBLE) AS den FROM {source} AS k),
 sums AS (
   SELECT month, person, sum(num) AS num, sum(den) AS den, count(den) AS n_den FROM rows
-  WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person)
-SELECT strftime(s.month, '%Y-%m') AS month, st.employee_id, st.department,
-       GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
-       sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
-FROM sums s LEFT JOIN staff st ON st.dms = s.person
-GROUP BY GROUPING SETS ((s.month, st.employee_id, st.department), (s.month, st.department), (s.month))""", args).df()
-        return _levels(got, d.kpi_id)
+  WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person),
+sets AS (
+  SELECT s.month, st.employee_id, st.department, any_value(st.name) AS name,
+         GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
+         sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
+  FROM sums s LEFT JOIN staff st ON st.dms = s.person
+  GROUP BY GROUPING SETS ((s.month, st.employee_id, st.department), (s.month, st.department), (s.month))),
+figures AS (
+  SELECT strftime(month, '%Y-%m') AS month,
+         CASE WHEN ge = 0 THEN 'person' WHEN gd = 0 THEN 'department' ELSE 'store' END AS level,
+         CASE WHEN ge = 0 THEN employee_id ELSE '' END AS employee_id,
+         CASE WHEN ge = 0 THEN coalesce(name, '') ELSE '' END AS name,
+         CASE WHEN gd = 0 THEN department ELSE '' END AS department,
+         {lit(d.kpi_id)} AS kpi_id, num, CASE WHEN n_den > 0 THEN den END AS den,
+         CASE WHEN n_den = 0 THEN num WHEN den <> 0 THEN num / den END AS actual
+  FROM sets
+  WHERE (ge = 0 AND employee_id IS NOT NULL) OR (ge = 1 AND gd = 0 AND coalesce(department, '') <> '')
+        OR (ge = 1 AND gd = 1))
+SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)""", args)
+        return True
+
+    def figures(self) -> pd.DataFrame:
+        """Every figure computed (results.FIGURE_COLUMNS but kpi and unit)."""
+        return self.con.execute("SELECT * FROM figures_t").df()
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
         """The KPI's rows of one month with the employee each is attributed to: by employee (the
@@ -200,24 +221,6 @@ WHERE strftime(CAST(k.month AS DATE), '%Y-%m') = '{month}'
                              "_n": -rows["分子"].fillna(0), "_p": rows["DMS人员"].fillna("").astype(str),
                              **{f"_{i}": rows[c].astype(str) for i, c in enumerate(rest)}})
         return rows.loc[keys.sort_values(list(keys.columns), kind="stable").index].reset_index(drop=True)
-
-
-def _levels(got: pd.DataFrame, kpi_id: str) -> pd.DataFrame:
-    """The grouping sets' rows → figures per employee, department and store."""
-    ge, gd = got["ge"].to_numpy(), got["gd"].to_numpy()
-    level = np.where(ge == 0, "person", np.where(gd == 0, "department", "store"))
-    has = got["n_den"].to_numpy(dtype=float) > 0
-    out = pd.DataFrame({"month": got["month"].to_numpy(dtype=object), "level": level,
-                        "employee_id": got["employee_id"].to_numpy(dtype=object),
-                        "department": got["department"].to_numpy(dtype=object), "kpi_id": kpi_id,
-                        "num": got["num"].to_numpy(dtype=float), "den": np.where(has, got["den"].to_numpy(dtype=float), np.nan),
-                        "has_den": has})
-    keep = ((level == "person") & pd.notna(out["employee_id"]).to_numpy()) | \
-           ((level == "department") & pd.notna(out["department"]).to_numpy() & (out["department"] != "").to_numpy()) | \
-           (level == "store")
-    out = out[keep].copy()
-    out["actual"] = D.figure(out["num"], out["den"], out["has_den"])
-    return out[np.isfinite(out["actual"].to_numpy(dtype=float))].reset_index(drop=True)
 
 
 def _first(exc: Exception) -> str:
