@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 
 import pandas as pd
@@ -70,10 +71,21 @@ def compute(source, exports, months=None, *, evidence: bool = True, override: bo
     span_months = sorted(set(wanted) | (set(parse.month_range(parse.add_months(wanted[-1], 1 - TREND_MONTHS), wanted[-1]))
                                         if trend else set()))
     problems: list = []
-    roster = read_roster(book, problems)
-    lib = library(book, problems)
-    lib_rows = _library_rows(book)
     mapping = read_mapping(book, problems)
+    # the roster and the 指标库 are read on the side while the exports are opened and loaded (DuckDB
+    # leaves the interpreter free while it reads); the book is not touched here meanwhile
+    side = ThreadPoolExecutor(max_workers=1)
+    people = side.submit(_people_and_library, book)
+    side.shutdown(wait=False)
+    try:
+        return _compute(book, exports, wanted, span_months, mapping, people, problems, marks, t0,
+                        evidence=evidence, override=override)
+    finally:
+        wait([people])              # never leave the side thread reading a book the caller goes on using
+
+
+def _compute(book, exports, wanted, span_months, mapping, people, problems, marks, t0, *, evidence,
+             override) -> DmsResults:
     files, found = expand(exports)
     problems += found
     if not files and not found:
@@ -83,12 +95,13 @@ def compute(source, exports, months=None, *, evidence: bool = True, override: bo
         if opened and "ro" not in {e.kind for e in opened}:
             problems.append(Problem("命令行", None, "EXPORT", "缺少维修工单导出（必需）：" +
                                     "、".join(f"{e.name}={e.label}" for e in opened)))
-        raise_if(problems, TITLE)
         marks.append(("识别", time.perf_counter() - t0))
         con = _connect()
         try:
             loader = Loader(con, mapping, problems)
-            loader.load(opened)
+            loader.load(opened if not problems else [])
+            roster, lib, lib_rows, found = people.result()
+            problems += found
             raise_if(problems, TITLE)
             loader.check(book.settings.get(S.STORE_KEY) or "", D.month_span(wanted), roster)
             raise_if(problems, TITLE)
@@ -145,6 +158,14 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
         skipped=skipped,
         files=[(e.name, e.label, n) for kind in loader.loaded.tables for e, _, n in loader.loaded.tables[kind]],
         override=override, rework_days=book.policy.rework_days)
+
+
+def _people_and_library(book: StoreBook) -> tuple:
+    """员工名册 and 指标库 read and checked: (roster, library, 指标库 rows by id, problems)."""
+    found: list = []
+    roster = read_roster(book, found)
+    lib = library(book, found)
+    return roster, lib, _library_rows(book), found
 
 
 def _library_rows(book: StoreBook) -> dict:

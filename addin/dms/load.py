@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 DATE_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
                 "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y-%m-%dT%H:%M:%S", "%Y%m%d%H%M%S")
 SHOWN = 30                     # problems listed per check; the rest are counted in one line
+READ_BUFFER = 16 << 20         # DuckDB's CSV buffer: chunks the two threads share well (fastest on 50–120 MB files)
 SQL_TYPE = {"text": "VARCHAR", "id": "VARCHAR", "staff": "VARCHAR", "datetime": "TIMESTAMP", "date": "DATE",
             "number": "DOUBLE", "yesno": "BOOLEAN", "vocab": "VARCHAR"}
 # the column that places a row in a month, for the staff check (customers: every row)
@@ -102,7 +103,8 @@ class Loader:
             return name
         cols = "{" + ", ".join(f"{lit(f'c{j}')}: 'VARCHAR'" for j in range(len(export.headers))) + "}"
         return (f"read_csv({lit(str(export.csv_path))}, delim={lit(export.delimiter)}, header=false, "
-                f"skip={export.skip}, columns={cols}, auto_detect=false, null_padding=true, quote='\"', escape='\"')")
+                f"skip={export.skip}, columns={cols}, auto_detect=false, null_padding=true, quote='\"', escape='\"', "
+                f"buffer_size={READ_BUFFER})")
 
     def _sample(self, export: Export, pos: int) -> list:
         if export.frame is not None:
@@ -262,7 +264,8 @@ class Loader:
             if rc not in cols:
                 continue
             raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT {q(rc)} FROM {t} WHERE {q(rc)} IS NOT NULL").fetchall()]
-            if not raw:
+            if not raw:                     # nothing left to read: the column goes (memory)
+                self.con.execute(f"ALTER TABLE {t} DROP COLUMN {q(rc)}")
                 continue
             values = np.array(raw, dtype=object)
             if col.kind in ("datetime", "date"):
