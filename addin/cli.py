@@ -25,7 +25,11 @@ def _functions(_args) -> int:
 
 def _report(args) -> int:
     from addin import macros
-    run = macros.monthly_report(args.book, month=args.month, out_dir=args.out)
+    override = None
+    if getattr(args, "override", False):
+        from addin.cycle.runs import who
+        override = who(args.by, args.reason, need_reason=True)
+    run = macros.monthly_report(args.book, month=args.month, out_dir=args.out, override=override)
     if not args.quiet:
         print(run.summary)
         print(f"已写入 {run.paths[0]}")
@@ -71,9 +75,111 @@ def _dms(args) -> int:
     return 0
 
 
+def _cycle(kind: str):
+    """The appraisal cycle (SPEC §9): goals, approve, payroll, appeals, year."""
+    def run(args) -> int:
+        from addin import macros
+        from addin.cycle import appeals, approval, goals, payroll, year
+        try:
+            if kind == "goals":
+                r = goals.goal_forms(args.book, month=args.month, out_dir=args.out, by=args.by, pdf=args.pdf)
+            elif kind == "approve":
+                if args.show:
+                    print(approval.status_text(args.book, month=args.month))
+                    return 0
+                r = approval.approve(args.book, month=args.month, by=args.by, reject=args.reject, step=args.step,
+                                     note=args.note or "")
+            elif kind == "payroll":
+                r = payroll.payroll(args.book, month=args.month, out_dir=args.out)
+            elif kind == "appeals":
+                if not args.apply:
+                    print(appeals.register_text(args.book))
+                    return 0
+                r = macros.apply_appeals(args.book, args.by)
+            else:
+                r = year.year_end(args.book, year=args.year, out_dir=args.out, issue_date=args.date, pdf=args.pdf)
+        except RuntimeError as exc:               # LibreOffice missing for --pdf: the files stand
+            if getattr(exc, "run", None) is not None:
+                print(exc.run.summary)
+            print(str(exc), file=sys.stderr)
+            return 3
+        print(r.summary)
+        return 0
+    return run
+
+
+def _group(args) -> int:
+    """集团汇总: on a terminal a progress bar and a line per store (stderr); the summary on stdout."""
+    from addin import macros
+    from addin.render.text import store_line
+    bar = None
+    if not args.quiet and sys.stderr.isatty():
+        import shutil
+
+        from tqdm import tqdm
+        size = shutil.get_terminal_size((100, 20))          # a terminal that reports no size (0 × 0): 100 × 20
+        bar = tqdm(total=0, desc="读取门店", unit="店", file=sys.stderr, ncols=size.columns or 100,
+                   nrows=size.lines or 20)
+
+    def start(n: int) -> None:
+        if bar is not None:
+            bar.reset(total=n)
+
+    def done(store) -> None:
+        log.info("%s", store_line(store))
+        if bar is not None:
+            bar.write(store_line(store), file=sys.stderr)
+            bar.set_postfix_str(store.store, refresh=False)
+            bar.update(1)
+
+    try:
+        run = macros.group_report(args.stores, out=args.out, month=args.month, run=args.run_stores or None,
+                                  archive=args.archive, workers=args.workers, on_done=done, on_start=start,
+                                  full=args.full)
+    finally:
+        if bar is not None:
+            bar.close()
+    if not args.quiet:
+        print(run.summary)
+    return 0
+
+
 def _demo(args) -> int:
     from addin import demo                  # imported when run: the other commands start faster
     return demo.cli_demo(args)
+
+
+def _excel_install(args) -> int:
+    from addin import excel_setup
+    try:
+        lines = excel_setup.install(args.xlstart, args.config, args.python)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 3
+    print("\n".join(lines))
+    return 0
+
+
+def _excel_doctor(args) -> int:
+    from addin import excel_setup
+    checks = excel_setup.doctor(args.xlstart, args.config)
+    print("\n".join(c.line() for c in checks))
+    missing = [c for c in checks if c.required and not c.ok]
+    print(f"\n缺少 {len(missing)} 项，请按提示处理（多数可由 kpi4s excel install 完成）。" if missing else "\nExcel 环境完整。")
+    return 3 if missing else 0
+
+
+def _add_excel_commands(sub) -> None:
+    s = sub.add_parser("excel", help="Excel desktop set-up: install the add-ins, check the set-up")
+    ex = s.add_subparsers(dest="excel_command", metavar="install|doctor", required=True)
+    for name, run, text in (("install", _excel_install, "install xlwings.xlam and kpi4s.xlam, write xlwings.conf"),
+                            ("doctor", _excel_doctor, "print what the Excel set-up is missing")):
+        e = ex.add_parser(name, help=text)
+        e.add_argument("--xlstart", help="Excel's start-up folder (default: the user's XLSTART)")
+        e.add_argument("--config", help="xlwings.conf to write/read (default: xlwings' user settings file)")
+        if name == "install":
+            e.add_argument("--python", help="the Python Excel should run (default: this one)")
+        e.set_defaults(run=run)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--month", help="YYYY-MM (default: the 设置 sheet's month)")
     s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
     s.add_argument("--quiet", action="store_true")
+    s.add_argument("--override", action="store_true",
+                   help="recompute a month already in review (needs --by and --reason; recorded in 审批记录)")
+    s.add_argument("--by", help="who overrides (with --override)")
+    s.add_argument("--reason", help="why (with --override)")
     s.set_defaults(run=_report)
 
     s = sub.add_parser("check", help="validate the store workbook without writing anything")
@@ -126,11 +236,65 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true")
     s.set_defaults(run=_dms)
 
+    s = sub.add_parser("goals", help="目标设定表: the month's goal sheets (default: the month after 设置's month)")
+    s.add_argument("book")
+    s.add_argument("--month", help="the month goals are set for (YYYY-MM)")
+    s.add_argument("--out")
+    s.add_argument("--by", choices=["department", "employee"], default="department")
+    s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
+    s.set_defaults(run=_cycle("goals"))
+
+    s = sub.add_parser("approve", help="审批: move the month one step 草稿 → 部门确认 → 人力资源审核 → 总经理批准")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--by", help="who approves (recorded in 审批记录)")
+    s.add_argument("--step", help="the step expected next (部门确认 / 人力资源审核 / 总经理批准); refused if out of order")
+    s.add_argument("--reject", action="store_true", help="退回: send the month back to 草稿")
+    s.add_argument("--note", help="a remark for 审批记录")
+    s.add_argument("--show", action="store_true", help="print the month's status and events, write nothing")
+    s.set_defaults(run=_cycle("approve"))
+
+    s = sub.add_parser("payroll", help="工资接口: the payroll hand-off of an approved month (.xlsx + .csv)")
+    s.add_argument("book")
+    s.add_argument("--month")
+    s.add_argument("--out")
+    s.set_defaults(run=_cycle("payroll"))
+
+    s = sub.add_parser("appeals", help="员工申述: the appeals register; --apply re-runs months with accepted appeals")
+    s.add_argument("book")
+    s.add_argument("--apply", action="store_true")
+    s.add_argument("--by", help="who applies them (recorded as the override of months in review)")
+    s.set_defaults(run=_cycle("appeals"))
+
+    s = sub.add_parser("year", help="年终资料: annual grades, awards, raises within the pool, 调薪通知书, GM summary")
+    s.add_argument("book")
+    s.add_argument("--year", type=int)
+    s.add_argument("--out", help="folder for the letters")
+    s.add_argument("--date", help="the letters' issue date (YYYY-MM-DD; default 设置「签发日期」, else today)")
+    s.add_argument("--pdf", action="store_true", help="also convert the letters to PDF with LibreOffice")
+    s.set_defaults(run=_cycle("year"))
+
+    s = sub.add_parser("group", help="集团汇总: many store workbooks → one group workbook and the archive")
+    s.add_argument("stores", nargs="*", metavar="STORE_BOOK_OR_FOLDER",
+                   help="store workbooks and/or folders of them (default: the group workbook's 设置「门店工作簿」)")
+    s.add_argument("--month", help="YYYY-MM (default: the group workbook's 设置, else the month most stores name)")
+    s.add_argument("--out", help="the group workbook to write (default: ./kpi4s-集团汇总.xlsx; created if missing)")
+    s.add_argument("--run", dest="run_stores", action="store_true",
+                   help="run each store's 月度报告 first (writes the store workbooks)")
+    s.add_argument("--archive", help="archive database: a file, or postgresql://… (default: beside the group workbook)")
+    s.add_argument("--workers", type=int, help="processes reading the stores (default: one per core)")
+    s.add_argument("--full", action="store_true",
+                   help="read every store workbook again, even those unchanged since their month was archived")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_group)
+
     s = sub.add_parser("decompose", help="目标分解: fill the target sheets from the annual targets")
     s.add_argument("book")
     s.add_argument("--year", type=int)
     s.add_argument("--date", help="进度 as of this date (YYYY-MM-DD; default today)")
     s.set_defaults(run=_decompose)
+
+    _add_excel_commands(sub)
     return p
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from addin import documents, macros, targets
+from addin.cycle import goals
 from addin.dms import sample
 from addin.io import schema as S
 from addin.io.book import load_book
@@ -243,7 +244,42 @@ def generate(seed: int = 20260930, plan_targets=None, dms=None):
             if month == MONTH and p["position"] == "钣喷主管":
                 when = _dt.datetime(ny, nm, 5, 17, 31)            # one minute late = one day
             rows[S.SUBMISSIONS].append([month, p["name"], role, when])
+    rows.update(cycle_rows(rng, people, plan))
     return rows
+
+
+TALKS = {   # what an August interview says, by the month's grade: (summary, development actions)
+    "A": ("各项指标超额完成，客户表扬多", "承担新人带教；参加内训师培训"),
+    "B": ("业绩稳定，个别指标仍有提升空间", "聚焦薄弱指标，每周与经理复盘一次"),
+    "C": ("完成本职目标，主动性可再加强", "制定个人提升计划；参加岗位技能培训"),
+    "D": ("多项指标未达标，返修与客户反馈偏弱", "制定改进计划，经理每周辅导；参加返修质量专项培训"),
+    "E": ("严重低于岗位要求，已口头警告", "一个月内达到岗位基本要求；隔级经理跟进"),
+}
+
+
+def cycle_rows(rng, people, plan) -> dict:
+    """The cycle sheets of the demo (SPEC §9): August's interviews (two forgotten), September's
+    goal sheets signed and filed (two late, one never filed), two payroll deductions."""
+    month_idx = MONTHS.index("2026-08")
+    regular = [p for p in people if p["status"] == "正式" and p["salary"] >= 800]
+    talks, goals = [], []
+    for k, p in enumerate(regular):
+        grade = plan[p["employee_id"]][month_idx]
+        if k not in (5, 17):                                   # two interviews nobody recorded
+            summary, actions = TALKS[grade]
+            day = _dt.date(2026, 9, 7 + int(rng.integers(0, 5)))
+            talks.append(["2026-08", p["employee_id"], p["name"], day, "绩效面谈", p["manager"] or GM, summary, actions])
+            if grade in "DE":
+                talks.append(["2026-08", p["employee_id"], p["name"], day + _dt.timedelta(days=1), "隔级面谈",
+                              p["next_manager"] or GM, "隔级经理了解改进困难", "下月起每两周与隔级经理沟通一次"])
+        if k == 9:                                             # never filed
+            continue
+        filed = _dt.date(2026, 9, 8 + k % 3) if k in (12, 30) else _dt.date(2026, 9, 1 + k % 4)
+        signed = filed - _dt.timedelta(days=1) if filed.day > 1 else filed
+        goals.append([MONTH, p["employee_id"], p["name"], signed, signed, filed, filed, None])
+    deductions = [[MONTH, regular[3]["employee_id"], regular[3]["name"], 200, "损坏专用工具，按制度赔偿"],
+                  [MONTH, regular[8]["employee_id"], regular[8]["name"], 100, "工牌遗失补办"]]
+    return {S.INTERVIEWS: talks, S.GOAL_SIGNOFF: goals, S.DEDUCTIONS: deductions}
 
 
 def _plan_targets(path: Path):
@@ -343,10 +379,12 @@ def cli_demo(args) -> int:
     write_xlwings_files(out, path.stem)
     forms = documents.appraisal_forms(path, out_dir=out / "评估表")
     letters = documents.warning_letters(path, out_dir=out / "警告信")
+    goal_sheets = goals.goal_forms(path, out_dir=out / "目标设定表")         # next month's, due by the 5th
     if not getattr(args, "quiet", False):
         print(month_summary(macros.check(path).results))
         print(f"示例工作簿：{path}")
         print(f"DMS导出：{out / DMS_FOLDER}（kpi4s dms 的输入；实际值见 DMS实绩、车间分析、证据-各表）")
         print(f"评估表：{len(forms.paths)} 个文件 → {out / '评估表'}")
         print(f"警告信/改进计划：{len(letters.paths)} 个文件 → {out / '警告信'}")
+        print(f"目标设定表（{goal_sheets.month}）：{len(goal_sheets.paths)} 个文件 → {out / '目标设定表'}")
     return 0

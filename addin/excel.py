@@ -8,7 +8,10 @@ input shows one message listing every problem and writes nothing.
 - Excel desktop + xlwings add-in: a button runs ``RunPython "import addin.excel;
   addin.excel.monthly_report_button()"``; the ribbon's *Run main* imports the module named
   after the workbook (``workbook/kpi4s_store.py``), whose ``main()`` is :func:`main` here.
-- xlwings Lite / Office.js: :func:`monthly_report_script` is an ``@xw.script``.
+- xlwings Lite / Office.js: :func:`monthly_report_script`, :func:`decompose_targets_script` and
+  :func:`check_script` are ``@xw.script``s (the document buttons write files: command line only).
+- The ribbon tab 绩效考核 (kpi4s.xlam, kpi4s_store.xlsm; sources in workbook/vba/) runs the
+  ``*_button`` functions through xlwings' RunPython.
 """
 from __future__ import annotations
 
@@ -46,10 +49,11 @@ def _alert(book, text: str, title: str = "kpi4s") -> None:
         log.warning("%s: %s", title, text)
 
 
-def run_monthly_report(book, month: str | None = None):
-    """Read the live workbook, run the month, paint the output sheets. Returns the Run or None."""
+def run_monthly_report(book, month: str | None = None, override=None):
+    """Read the live workbook, run the month, paint the output sheets. Returns the Run or None.
+    ``override`` (addin.cycle.runs.Who) recomputes a month already in review (SPEC §9)."""
     try:
-        run = macros.month_report(read_book(book), month)
+        run = macros.month_report(read_book(book), month, override=override)
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 月度报告：输入有误")
         return None
@@ -110,17 +114,51 @@ def warning_letters_button():
 def decompose_targets_button():
     """目标分解 button: decompose the live workbook's annual targets and paint the target sheets
     (the file may be open and locked by Excel, so nothing is saved here)."""
-    book = xw.Book.caller()
+    run_decompose_targets(xw.Book.caller())
+
+
+def run_check(book):
+    """检查 on the live workbook (unsaved edits count): every problem listed; nothing written."""
     try:
-        run = macros.targets_report(read_book(book), as_of=_dt.date.today())
+        run = macros.check(read_book(book))
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 检查：发现问题")
+        return None
+    _alert(book, run.summary, "kpi4s 检查")
+    return run
+
+
+def check_button():
+    """检查 button (Excel desktop)."""
+    run_check(xw.Book.caller())
+
+
+@xw.script(name="检查")
+def check_script(book: xw.Book):
+    """xlwings Lite / Office.js: 检查 on the open workbook."""
+    run_check(book)
+
+
+def run_decompose_targets(book, as_of=None):
+    """目标分解 on the live workbook: decompose, paint the five target sheets (nothing saved)."""
+    try:
+        run = macros.targets_report(read_book(book), as_of=as_of or _dt.date.today())
     except BookError as exc:
         _alert(book, str(exc), "kpi4s 目标分解：输入有误")
-        return
+        return None
     for spec in run.sheets:
         paint(book, spec)
     _alert(book, run.summary, "kpi4s 目标分解")
+    return run
 
 
+@xw.script(name="目标分解")
+def decompose_targets_script(book: xw.Book):
+    """xlwings Lite / Office.js: 目标分解 on the open workbook."""
+    run_decompose_targets(book)
+
+
+# --------------------------------------------------------------------------- 导入DMS (SPEC §7)
 def dms_folder(book, settings: dict):
     """The folder the 导入DMS button reads: 设置「DMS导出文件夹」 (relative to the workbook's
     folder), default <workbook folder>/DMS导出."""
@@ -149,3 +187,126 @@ def run_dms_import(book, month: str | None = None):
 def dms_import_button():
     """RunPython target of the 导入DMS button (Excel desktop): the exports in 设置「DMS导出文件夹」."""
     run_dms_import(xw.Book.caller())
+
+
+# --------------------------------------------------------------------------- the cycle (SPEC §9)
+def _person(book, reason: bool = False):
+    """Who presses the button: 设置「操作人」 (else the login name), and 设置「覆盖理由」 when needed."""
+    from addin.cycle.runs import login_user, who
+    from addin.io.book import load_book
+    settings = load_book(read_book(book), required=(S.SETTINGS,)).settings
+    return who(settings.get(S.OPERATOR_KEY) or login_user(), settings.get(S.OVERRIDE_KEY) if reason else None,
+               need_reason=reason, arg_by=f"设置「{S.OPERATOR_KEY}」", arg_reason=f"设置「{S.OVERRIDE_KEY}」")
+
+
+def _live(book, title: str, make):
+    """Run ``make()`` → a run with SheetSpecs; paint them into the live book; show the summary."""
+    try:
+        run = make()
+    except BookError as exc:
+        _alert(book, str(exc), f"kpi4s {title}：未完成")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary, f"kpi4s {title}")
+    return run
+
+
+def approve_button(reject: bool = False):
+    """审批 button: the month one step on (or 退回), recorded in 审批记录 of the open workbook."""
+    from addin.cycle import approval
+    book = xw.Book.caller()
+    _live(book, "退回" if reject else "审批",
+          lambda: approval.approval_sheets(read_book(book), None, _person(book), reject=reject))
+
+
+def reject_button():
+    """退回 button: the month back to 草稿."""
+    approve_button(reject=True)
+
+
+def monthly_report_override_button():
+    """覆盖重算 button: 月度报告 of a month in review, with 设置「操作人」「覆盖理由」 recorded."""
+    book = xw.Book.caller()
+    try:
+        person = _person(book, reason=True)
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 覆盖重算：未完成")
+        return
+    run_monthly_report(book, override=person)
+
+
+def goal_forms_button():
+    """目标设定表 button: next month's goal sheets (files next to the workbook)."""
+    from addin.cycle import goals
+    _documents_button(goals.goal_forms, "目标设定表")
+
+
+def payroll_button():
+    """工资接口 button: the payroll hand-off of the approved month (files next to the workbook)."""
+    from addin.cycle import payroll
+    _documents_button(payroll.payroll, "工资接口")
+
+
+def apply_appeals_button():
+    """申述改分 button: re-run (in the open workbook) every month with accepted appeals not yet in 历史."""
+    from addin.cycle import appeals
+    from addin.cycle.runs import Who
+    from addin.io.book import load_book
+    book = xw.Book.caller()
+    try:
+        person = _person(book)
+        todo = appeals.pending(load_book(read_book(book), required=()))
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 申述改分：未完成")
+        return
+    if not todo:
+        _alert(book, "没有待生效的改分申述", "kpi4s 申述改分")
+    for month, rows in todo:
+        if run_monthly_report(book, month, Who(person.by, appeals.reason(rows), person.login)) is None:
+            return
+
+
+def year_end_button():
+    """年终资料 button: 调薪通知书 next to the workbook, the year sheets painted into it."""
+    from addin.cycle import year
+    book = xw.Book.caller()
+    _live(book, "年终资料", lambda: year.year_end(_saved_path(book), write_book=False))
+
+
+# --------------------------------------------------------------------------- the dealer group (SPEC §8)
+def _values(sheet) -> list:
+    last = sheet.used_range.last_cell
+    return sheet.range((1, 1), (last.row, last.column)).options(ndim=2).value
+
+
+def run_group_report(book, sources=(), month: str | None = None):
+    """集团汇总 on the open group workbook: its 设置 (unsaved edits count) name the store books and
+    the archive; the stores are read from their files, the archive is written, and the output
+    sheets are painted into the open book (which Excel keeps locked, so it is not saved here).
+    Returns the Run or None."""
+    from pathlib import Path
+
+    from addin.group import read_group_settings
+    names = [s.name for s in book.sheets]
+    if S.ROSTER in names:                    # pressed in a store workbook: it has no stores to gather
+        _alert(book, f"当前工作簿「{book.name}」是门店工作簿（有「{S.ROSTER}」表）。集团汇总请在集团汇总工作簿"
+               f"（由 workbook/kpi4s_group.xlsx 复制）中点击，并在其设置「{S.STORES_KEY}」填写门店工作簿所在文件夹。",
+               "kpi4s 集团汇总：未汇总")
+        return None
+    try:
+        rows = _values(book.sheets[S.SETTINGS]) if S.SETTINGS in names else []
+        settings = read_group_settings(rows, Path(book.fullname))
+        run = macros.group_month(settings, sources, month)
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 集团汇总：未汇总")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary, "kpi4s 集团汇总")
+    return run
+
+
+def group_report_button():
+    """RunPython target of the 集团汇总 button (Excel desktop, in the group workbook)."""
+    run_group_report(xw.Book.caller())

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from addin import targets
+from addin.cycle import approval, year
 from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
+from addin.io.lock import book_lock
 from addin.month.pipeline import Clock, compute_month
 from addin.ooxml import replace_sheets
 from addin.render import report as R
@@ -42,20 +44,37 @@ def write_sheets(path, specs: list[SheetSpec], dest=None) -> Path:
     return replace_sheets(path, donor, [s.name for s in specs], dest=dest, extra_rows=streams, parallel=big)
 
 
-def month_report(source, month: str | None = None, clock: Clock | None = None) -> Run:
-    """Compute the month and render its output sheets (nothing written)."""
+def month_report(source, month: str | None = None, clock: Clock | None = None, override=None) -> Run:
+    """Compute the month and render its output sheets (nothing written).
+
+    A month already in review (审批记录) is recomputed only when nothing changes, or with an
+    ``override`` (addin.cycle.runs.Who: who and why), which adds 审批记录 to the sheets; in
+    December the year-end pack's sheets come too (addin.cycle)."""
     clock = clock or Clock()
-    res = compute_month(source, month, clock)
+    book = load_book(source, month)
+    res = compute_month(book, month, clock)
     sheets = R.output_sheets(res)
+    extra, note = approval.guard_rerun(book, res, override)
+    year_sheets, year_note = year.december_sheets(book, res)
     clock.mark("排版")
-    return Run(res, sheets, timings=clock.marks, summary=text.month_summary(res))
+    summary = "\n".join(t for t in (text.month_summary(res), note, year_note) if t)
+    return Run(res, sheets + extra + year_sheets, timings=clock.marks, summary=summary)
 
 
-def monthly_report(source, month: str | None = None, out_dir=None) -> Run:
-    """月度报告: 历史, 月度报告 and the period sheets written into the workbook (or a copy in out_dir)."""
+def monthly_report(source, month: str | None = None, out_dir=None, override=None) -> Run:
+    """月度报告: 历史, 月度报告 and the period sheets written into the workbook (or a copy in out_dir).
+    An override (who, why) recomputes a month in review and records it (one writer at a time)."""
     clock = Clock()
     book = load_book(source, month)
-    run = month_report(book, month, clock)
+    path = Path(book.path)
+    if override is not None:
+        with book_lock(path):
+            return _report_into(load_book(path, month), month, out_dir, override, clock)
+    return _report_into(book, month, out_dir, override, clock)
+
+
+def _report_into(book, month, out_dir, override, clock) -> Run:
+    run = month_report(book, month, clock, override)
     path = Path(book.path)
     dest = Path(out_dir) / path.name if out_dir else path
     run.paths = [write_sheets(path, run.sheets, dest)]
@@ -97,11 +116,18 @@ def dms_report(source, exports, month=None, override: bool = False) -> Run:
 
 def dms_import(source, exports, month=None, override: bool = False, out_dir=None) -> Run:
     """导入DMS button / `kpi4s dms`: the DMS sheets written into the workbook (or a copy in out_dir);
-    input sheets untouched; bad exports raise one BookError and nothing is written."""
-    book = load_book(source)
+    input sheets untouched; bad exports raise one BookError and nothing is written. Written into the
+    book itself, one import at a time (each keeps the DMS实绩 months the other wrote)."""
+    if out_dir or not isinstance(source, (str, Path)) or not Path(source).is_file():
+        book = load_book(source)                       # (a missing file: its message)
+        path = Path(book.path)
+        return _dms_into(book, path, Path(out_dir or path.parent) / path.name, exports, month, override)
+    with book_lock(source):
+        return _dms_into(load_book(source), Path(source), Path(source), exports, month, override)
+
+
+def _dms_into(book, path: Path, dest: Path, exports, month, override) -> Run:
     run = dms_report(book, exports, month, override)
-    path = Path(book.path)
-    dest = Path(out_dir) / path.name if out_dir else path
     t = time.perf_counter()
     run.paths = [write_sheets(path, run.sheets, dest)]
     run.timings.append(("写入", time.perf_counter() - t))
@@ -130,5 +156,78 @@ def decompose_targets(source, year=None, as_of=None) -> Run:
     return run
 
 
+# --------------------------------------------------------------------------- the cycle (SPEC §9)
+def apply_appeals(path, by) -> Run:
+    """员工申述 --apply: re-run every month with accepted appeals not yet in 历史, oldest first —
+    the ordinary 月度报告, with an override naming the appeals when the month is in review."""
+    from addin.cycle import appeals
+    from addin.cycle.runs import Who, who
+    person = who(by)
+    todo = appeals.pending(load_book(path, required=()))
+    if not todo:
+        return Run(None, summary="没有待生效的改分申述（员工申述表中「改分」的得分均已计入历史）")
+    lines, paths, last = [], [], None
+    for month, rows in todo:
+        run = monthly_report(path, month, override=Who(person.by, appeals.reason(rows), person.login))
+        paths += run.paths
+        last = run
+        lines.append(f"{month}：{len(rows)} 条改分已生效（" + "、".join(f"{r.employee_id} {r.changed:.2f}分"
+                                                                 for r in rows.itertuples(index=False)) + "）")
+        lines += [f"  {x}" for x in run.summary.splitlines() if x.startswith(("覆盖重算", "审批状态"))]
+    later = appeals.later_months(load_book(path, required=()), todo[0][0])
+    if later:
+        lines.append(f"提示：{todo[0][0]} 之后已出报告的月份（{'、'.join(later)}）的连续等级与处理事项按当时的历史计算，"
+                     "如受影响请重新运行这些月份（已审批的需覆盖重算）")
+    return Run(last.results if last else None, paths=paths, summary="\n".join(lines))
+# --------------------------------------------------------------------------- the dealer group (SPEC §8)
+GROUP_BOOK = "kpi4s-集团汇总.xlsx"          # the group workbook when none is named
+GROUP_TEMPLATE = "kpi4s_group.xlsx"         # workbook/: its 设置 and 使用说明, built by workbook.build_group
+
+
+def report_store(book: StoreBook, month: str):
+    """``--run``: a store's 月度报告 written into its own workbook (runs in a worker process)."""
+    return monthly_report(book, month).results
+
+
+def group_month(settings, sources=(), month=None, run: bool | None = None, workers=None, on_done=None,
+                on_start=None, full: bool = False) -> Run:
+    """集团汇总 computed, archived and rendered (the group workbook itself is not written): the
+    store books named (else 设置「门店工作簿」) read on every core, each store's month validated by
+    the store pipeline (reported first when ``run``; a book unchanged since it was archived is
+    taken from the archive unless ``full``), the archive updated, the sheets drawn."""
+    from addin import group
+    from addin.render import group_trends
+    run = settings.run if run is None else run
+    res = group.compute_group(group.store_sources(settings, sources), settings, month,
+                              report_store if run else None, workers, on_done, on_start, full)
+    clock = Clock()
+    sheets = group_trends.group_sheets(res)
+    clock.mark("排版")
+    return Run(res, sheets, timings=res.timings + clock.marks, summary=text.group_summary(res))
+
+
+def group_report(sources=(), out=None, month=None, run: bool | None = None, archive=None, workers=None,
+                 on_done=None, on_start=None, full: bool = False) -> Run:
+    """`kpi4s group`: the group workbook ``out`` (created from the template when missing; its 设置
+    is read first) with 门店排名, 指标达成, 部门对比, 月度趋势, 集团评定 and 问题清单 replaced."""
+    from addin.group import load_group_settings
+    from addin.io.outputs import template_dir
+    from addin.io.problems import BookError, Problem
+    out = Path(out or GROUP_BOOK)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise BookError([Problem("命令行", None, "--out", f"集团汇总工作簿应为 .xlsx 文件（现为「{out.name}」）")])
+    settings = load_group_settings(out)
+    if archive is not None:                  # typed on the command line: a path is relative to where it runs
+        from addin.group.archive import target
+        settings.archive = target(str(archive), Path.cwd())[1]
+    r = group_month(settings, sources, month, run, workers, on_done, on_start, full)
+    t = time.perf_counter()
+    r.paths = [write_sheets(out if out.exists() else template_dir(GROUP_TEMPLATE) / GROUP_TEMPLATE, r.sheets, out)]
+    r.timings.append(("写入", time.perf_counter() - t))
+    r.summary += f"\n已写入：{r.paths[0]}"
+    log.info("group_report %s: %s", out.name, ", ".join(f"{k} {v:.2f}s" for k, v in r.timings))
+    return r
+
+
 __all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets",
-           "dms_report", "dms_import"]
+           "dms_report", "dms_import", "apply_appeals", "group_report", "group_month", "report_store"]

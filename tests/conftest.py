@@ -27,6 +27,8 @@ def _shared(name: str) -> None:
 
 _shared("helpers")
 _shared("docs_sample")
+_shared("officejs")
+_shared("cycle_sample")
 
 
 @pytest.fixture(scope="session")

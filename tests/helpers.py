@@ -88,7 +88,7 @@ def hand_book(path: Path, settings: dict | None = None, **changes) -> Path:
             S.ADJUSTMENTS: ADJUST, S.COMMISSION: COMMISSION, S.SUBMISSIONS: SUBMISSIONS}
     data.update(changes)
     for sheet, rows in data.items():
-        fill_table(wb[sheet], rows)
+        fill_table(wb[sheet], rows, start=3 if sheet in S.TARGET_INPUTS else 2)   # target sheets: title row first
     if settings:
         ws = wb[S.SETTINGS]
         where = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}

@@ -15,10 +15,13 @@ PACKAGES = ("udfs", "addin", "workbook")
 
 # top to bottom: a module may import only from its own layer's module or from layers below
 LAYERS = [
-    ("addin.cli", "addin.excel", "addin.demo", "workbook.kpi4s_store"),   # the doors ("Run main" module too)
+    ("addin.cli", "addin.excel", "addin.demo", "addin.excel_setup", "workbook.kpi4s_store",
+     "workbook.kpi4s_group"),                                         # the doors ("Run main" modules too)
     ("workbook",),                                                    # template builders
     ("addin.macros", "addin.documents"),                             # the macros behind the buttons
+    ("addin.cycle",),                                                 # goals, approval, payroll, appeals, year end
     ("addin.render",),                                                # report, targets, forms, letters
+    ("addin.group",),                                                 # the dealer group: roll-up, archive
     ("addin.dms",),                                                   # DMS exports → KPI actuals (SPEC §7)
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
@@ -27,7 +30,7 @@ LAYERS = [
     ("udfs.functions", "udfs._cells"),                                # the worksheet-function surface
     ("udfs.policy",),
     ("udfs.scoring", "udfs.grading", "udfs.periods", "udfs.pay", "udfs.dates", "udfs.consequences",
-     "udfs.decompose", "udfs.kpis", "udfs.dms"),                      # SPEC §3 and §7 rules
+     "udfs.decompose", "udfs.kpis", "udfs.cycle", "udfs.dms"),       # SPEC §3, §7 and §9 rules
     ("udfs.parse", "udfs.dms_sql"),                                   # the one parser; the DMS definitions (data)
     ("udfs.vocab",),
 ]

@@ -17,6 +17,7 @@ fixed text of ours.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import functools
 import logging
 from typing import Any, Callable
@@ -36,7 +37,9 @@ class CellError(InputError):
 
 
 def _is_scalar(x) -> bool:
-    return x is None or np.ndim(x) == 0 and not isinstance(x, (pd.Series, pd.DataFrame))
+    if isinstance(x, (list, tuple, pd.Series, pd.DataFrame)):
+        return False
+    return x is None or np.ndim(x) == 0
 
 
 def _plain(v):
@@ -50,7 +53,12 @@ def _plain(v):
 def _to_list(out: np.ndarray):
     if out.ndim == 0:
         return _plain(out.item())
-    flat = [_plain(v) for v in out.ravel().tolist()]
+    flat = out.ravel().tolist()
+    kinds = set(map(type, flat))             # one C-speed pass; numpy scalars are rare
+    if kinds - {str, float, int, bool, type(None), _dt.datetime, _dt.date}:
+        flat = [_plain(v) for v in flat]
+    elif float in kinds:                     # blank any non-finite float (never NaN or inf in a cell)
+        flat = [v if v.__class__ is not float or v - v == 0 else "" for v in flat]
     if out.ndim == 1:
         return flat
     cols = out.shape[1]
@@ -79,19 +87,65 @@ class Kind:
         return _to_list(out)
 
 
+# What Excel's engines hand over for cells that are not plain values, when arguments come
+# "raw" (functions.py: no per-cell conversion by xlwings): COM's error codes, Office.js' error
+# and data-type records, Pyodide's JsNull for an empty cell of a range, COM's tz-aware dates.
+COM_ERRORS = frozenset((-2146826281, -2146826246, -2146826259, -2146826288, -2146826252, -2146826265,
+                        -2146826273))
+_PLAIN_TYPES = frozenset((float, str, bool, type(None)))
+
+
+def _clean_cell(v):
+    if v is None or v == "":
+        return None
+    if isinstance(v, int) and not isinstance(v, bool) and v in COM_ERRORS:
+        return None                                    # #N/A, #DIV/0! … (desktop)
+    if isinstance(v, dict):                            # Office.js: {"type": "Error"…} or a data type
+        return None if v.get("type") == "Error" else _clean_cell(v.get("basicValue"))
+    if type(v).__name__ == "JsNull":                   # xlwings Lite: an empty cell of a range
+        return None
+    if isinstance(v, _dt.datetime) and v.tzinfo is not None:
+        return v.replace(tzinfo=None)                  # COM dates are tz-aware
+    return v
+
+
+def _clean(arr: np.ndarray) -> np.ndarray:
+    """Blank, error and engine-specific cells as None (what xlwings' value conversion gives),
+    with a Python loop only over the cells that need it."""
+    if arr.dtype != object or arr.size == 0:
+        return arr
+    flat = arr.reshape(-1)
+    kinds = set(map(type, flat.tolist()))
+    if kinds <= _PLAIN_TYPES:
+        if str in kinds:
+            flat[flat == ""] = None
+        return arr
+    flat[:] = [_clean_cell(v) for v in flat.tolist()]
+    return arr
+
+
 def to_array(x) -> np.ndarray:
-    """Any cell shape → numpy object array (0-, 1- or 2-D); ragged rows are padded with None."""
+    """Any cell shape → numpy object array (0-, 1- or 2-D); ragged rows are padded with None;
+    empty and error cells are None."""
     if isinstance(x, (pd.Series, pd.DataFrame)):
         return x.to_numpy(dtype=object)
     if isinstance(x, np.ndarray):
         return x
     if isinstance(x, (list, tuple)):
         if len(x) and isinstance(x[0], (list, tuple)):
+            width = len(x[0])
+            if set(map(type, x)) <= {list, tuple} and set(map(len, x)) == {width}:   # what Excel sends
+                out = np.empty((len(x), width), dtype=object)
+                if width == 1:
+                    out[:, 0] = [r[0] for r in x]
+                else:
+                    out[:] = x
+                return _clean(out)
             width = max(len(r) if isinstance(r, (list, tuple)) else 1 for r in x)
             rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in x]
-            return np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width)
-        return np.array(list(x), dtype=object).reshape(len(x))
-    return np.array(x, dtype=object)
+            return _clean(np.array([r + [None] * (width - len(r)) for r in rows], dtype=object).reshape(len(x), width))
+        return _clean(np.array(list(x), dtype=object).reshape(len(x)))
+    return _clean(np.array(_clean_cell(x), dtype=object))
 
 
 def squeeze_vector(x) -> tuple[np.ndarray, bool]:
@@ -193,13 +247,22 @@ class Cells:
         return (self.input_err == "") & (self.value_err == "") & ~self.blank
 
     def result(self, values) -> Any:
-        out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
-        floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
-        nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
-        out[pd.isna(out) | nonfinite] = ""
-        out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
+        vals = np.asarray(values)
+        if vals.dtype.kind in "fiub":                # numbers: non-finite found without a Python loop
+            full = np.broadcast_to(vals, self.shape)
+            out = full.astype(object)
+            if vals.dtype.kind == "f":
+                out[~np.isfinite(full)] = ""
+        else:
+            out = np.array(np.broadcast_to(np.asarray(values, dtype=object), self.shape), dtype=object)
+            floats = np.array([isinstance(v, (float, np.floating)) for v in out.ravel()], dtype=bool).reshape(self.shape)
+            nonfinite = floats & ~np.isfinite(np.where(floats, out, 0.0).astype(float))
+            out[pd.isna(out) | nonfinite] = ""
+        if (self.value_err != "").any():
+            out[self.value_err != ""] = self.error_text(self.value_err[self.value_err != ""])
         out[self.blank] = ""
-        out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
+        if (self.input_err != "").any():
+            out[self.input_err != ""] = self.error_text(self.input_err[self.input_err != ""])
         return self.kind.give(out)
 
     def error_text(self, message):

@@ -185,3 +185,39 @@ def person_runs(history: pd.DataFrame, month: str, matrix: tuple | None = None) 
     grades = wide.to_numpy(dtype=object)
     run = runs(grade_index(np.where(pd.isna(grades), "", grades)))
     return pd.DataFrame({"a_run": run["A"], "d_run": run["D"], "e_run": run["E"]}, index=wide.index)
+
+
+def actions_over(history: pd.DataFrame, months: list, policy: ConsequenceRules = RULES) -> pd.DataFrame:
+    """Every action of every month in ``months`` (oldest first, one calendar year), as the month end
+    fires them month by month: columns month, employee_id, action, run. The same rule helpers
+    as :func:`month_actions` on one history matrix (for the year-end pack: 12 months of a dealer
+    group in one pass); an award fires at most once in the year, a separation once a month."""
+    cols = ["month", "employee_id", "action", "run"]
+    wide, all_months = history_matrix(history, months[-1]) if len(months) else (pd.DataFrame(), [])
+    if wide.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "run" else np.int64) for c in cols})
+    grades = wide.to_numpy(dtype=object)
+    idx = grade_index(np.where(pd.isna(grades), "", grades))
+    codes = list(dict.fromkeys(r.action for r in RULES_TABLE))
+    awarded = np.zeros(len(wide), dtype=bool)
+    out = []
+    for m in months:
+        if m not in all_months:
+            continue
+        j = all_months.index(m)
+        run = runs(idx[:, : j + 1])
+        flags = rule_flags(run, policy) & (idx[:, j] >= 0)[:, None]
+        for code in codes:
+            ks = [k for k, r in enumerate(RULES_TABLE) if r.action == code]
+            hit = flags[:, ks].any(axis=1)
+            if code in ONCE_A_YEAR:
+                hit &= ~awarded
+                awarded |= hit
+            if hit.any():             # the run of the first rule that fires (as month_actions reports it)
+                first = np.argmax(flags[:, ks], axis=1)
+                tracks = np.stack([run[RULES_TABLE[k].track] for k in ks], axis=1)
+                length = tracks[np.arange(len(wide)), first][hit]
+                out.append(pd.DataFrame({"month": m, "employee_id": wide.index[hit], "action": code, "run": length}))
+    if not out:
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "run" else np.int64) for c in cols})
+    return pd.concat(out, ignore_index=True)[cols]

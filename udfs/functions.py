@@ -52,11 +52,11 @@ def _quotas(quotas):
 
 # --------------------------------------------------------------------------- §3.1 scoring
 @xw.func
-@xw.arg("actual", ndim=2, doc="实际值 actual (cell or range)")
-@xw.arg("target", ndim=2, doc="目标值 target")
-@xw.arg("weight", ndim=2, doc="权重 weight: 0.3, 30% or 30 (points)")
-@xw.arg("direction", ndim=2, doc="方向 higher(正向)/lower(反向)/lower_linear/min(不低于)/max(不超过); default higher")
-@xw.arg("cap", ndim=2, doc="完成率上限 ratio cap, default 1.3 (130%)")
+@xw.arg("actual", "raw", doc="实际值 actual (cell or range)")
+@xw.arg("target", "raw", doc="目标值 target")
+@xw.arg("weight", "raw", doc="权重 weight: 0.3, 30% or 30 (points)")
+@xw.arg("direction", "raw", doc="方向 higher(正向)/lower(反向)/lower_linear/min(不低于)/max(不超过); default higher")
+@xw.arg("cap", "raw", doc="完成率上限 ratio cap, default 1.3 (130%)")
 @excel("KPI")
 def KPI_SCORE(actual, target, weight, direction=None, cap=None):
     """KPI 单项得分 Item score in points = 100 × weight × clip(ratio, 0, cap); ratio by direction."""
@@ -70,10 +70,10 @@ def KPI_SCORE(actual, target, weight, direction=None, cap=None):
 
 
 @xw.func
-@xw.arg("actuals", ndim=2, doc="实际值: people × items (one row per person), or one card as a column")
-@xw.arg("targets", ndim=2, doc="目标值: a row (same for all) or a matrix like actuals")
-@xw.arg("weights", ndim=2, doc="权重: a row (one per item) or a matrix; must sum to 100%")
-@xw.arg("directions", ndim=2, doc="方向: a row or a matrix; default higher")
+@xw.arg("actuals", "raw", doc="实际值: people × items (one row per person), or one card as a column")
+@xw.arg("targets", "raw", doc="目标值: a row (same for all) or a matrix like actuals")
+@xw.arg("weights", "raw", doc="权重: a row (one per item) or a matrix; must sum to 100%")
+@xw.arg("directions", "raw", doc="方向: a row or a matrix; default higher")
 @xw.arg("cap_total", doc="总分上限, default 130")
 @excel("KPI")
 def KPI_TOTAL(actuals, targets, weights, directions=None, cap_total=None):
@@ -107,7 +107,7 @@ def KPI_TOTAL(actuals, targets, weights, directions=None, cap_total=None):
 
 
 @xw.func
-@xw.arg("table", ndim=2, doc="表格(含表头) employee, kpi, actual, target, weight, [direction]")
+@xw.arg("table", "raw", doc="表格(含表头) employee, kpi, actual, target, weight, [direction]")
 @xw.arg("policy", doc="等级评定方式 bands/forced/capped (分数段/强制分布/限额), default capped")
 @excel("SCORE")
 def SCORE_TABLE(table, policy=None):
@@ -148,7 +148,7 @@ def SCORE_TABLE(table, policy=None):
 
 # --------------------------------------------------------------------------- §3.2 grades
 @xw.func
-@xw.arg("score", ndim=2, doc="总分 score (0–130), cell or range")
+@xw.arg("score", "raw", doc="总分 score (0–130), cell or range")
 @xw.arg("lang", doc="en: A…E (default); zh: 杰出…不胜任")
 @excel("GRADE")
 def GRADE(score, lang=None):
@@ -163,9 +163,9 @@ def GRADE(score, lang=None):
 
 
 @xw.func
-@xw.arg("scores", ndim=2, doc="总分 scores of one evaluation group (column)")
+@xw.arg("scores", "raw", doc="总分 scores of one evaluation group (column)")
 @xw.arg("policy", doc="forced(强制分布) or capped(限额, default)")
-@xw.arg("quotas", ndim=2, doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
+@xw.arg("quotas", "raw", doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
 @excel("GRADE")
 def FORCED_GRADE(scores, policy=None, quotas=None):
     """强制分布等级 Grades by quota (forced) or bands with A/B capped at their quotas (capped)."""
@@ -178,8 +178,8 @@ def FORCED_GRADE(scores, policy=None, quotas=None):
 
 
 @xw.func
-@xw.arg("n", ndim=2, doc="人数 number of people graded (cell or column)")
-@xw.arg("quotas", ndim=2, doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
+@xw.arg("n", "raw", doc="人数 number of people graded (cell or column)")
+@xw.arg("quotas", "raw", doc="比例 five shares A…E, default 5%,20%,60%,10%,5%")
 @excel("GRADE")
 def GRADE_QUOTA(n, quotas=None):
     """等级名额 Five counts A…E for n people, largest-remainder method (they sum to n)."""
@@ -198,21 +198,21 @@ def GRADE_QUOTA(n, quotas=None):
 
 # --------------------------------------------------------------------------- §3.3 periods
 @xw.func
-@xw.arg("monthly_scores", ndim=2, doc="月度得分 a row or column of months, or people × months")
+@xw.arg("monthly_scores", "raw", doc="月度得分 a row or column of months, or people × months")
 @excel("PERIOD")
 def PERIOD_SCORE(monthly_scores):
     """季度/年度得分 Mean of the numeric monthly scores (text is skipped); one per row for people × months."""
     arr, vector = squeeze_vector(monthly_scores)
     mean = periods.mean_scores(arr.reshape(1, -1) if vector else arr)
-    out = [["" if np.isnan(m) else round(float(m), 10)] for m in mean]
+    out = [["" if m != m else m] for m in np.round(mean, 10).tolist()]
     return out[0][0] if vector else out
 
 
 # --------------------------------------------------------------------------- §3.5 pay
 @xw.func
-@xw.arg("category", ndim=2, doc="类别 profit(创利部门)/functional(职能部门)/manager(部门经理)/support_manager")
-@xw.arg("salary", ndim=2, doc="月全额工资 full monthly salary (yuan)")
-@xw.arg("commission", ndim=2, doc="提成工资总额 commission total (profit staff)")
+@xw.arg("category", "raw", doc="类别 profit(创利部门)/functional(职能部门)/manager(部门经理)/support_manager")
+@xw.arg("salary", "raw", doc="月全额工资 full monthly salary (yuan)")
+@xw.arg("commission", "raw", doc="提成工资总额 commission total (profit staff)")
 @excel("PAY")
 def PERF_BASE(category, salary, commission=None):
     """绩效基数 Performance pay base: commission (profit), 30%/50%/30% of salary (functional/manager/support)."""
@@ -226,8 +226,8 @@ def PERF_BASE(category, salary, commission=None):
 
 
 @xw.func
-@xw.arg("base", ndim=2, doc="绩效基数 performance pay base (yuan)")
-@xw.arg("score", ndim=2, doc="总分 score (0–130)")
+@xw.arg("base", "raw", doc="绩效基数 performance pay base (yuan)")
+@xw.arg("score", "raw", doc="总分 score (0–130)")
 @excel("PAY")
 def PERF_PAY(base, score):
     """绩效工资 Performance pay = base × score / 100, yuan rounded half-up to 0.01."""
@@ -240,8 +240,8 @@ def PERF_PAY(base, score):
 
 # --------------------------------------------------------------------------- §3.8 targets
 @xw.func
-@xw.arg("total", ndim=2, doc="总目标 total (cell, or a column of totals, one per row of weights)")
-@xw.arg("weights", ndim=2, doc="权重 weights/shares (row, column or matrix)")
+@xw.arg("total", "raw", doc="总目标 total (cell, or a column of totals, one per row of weights)")
+@xw.arg("weights", "raw", doc="权重 weights/shares (row, column or matrix)")
 @xw.arg("decimals", doc="小数位 precision, default 0 (whole units)")
 @excel("TARGET")
 def DECOMPOSE(total, weights, decimals=None):
@@ -266,7 +266,7 @@ def DECOMPOSE(total, weights, decimals=None):
 
 
 @xw.func
-@xw.arg("year", ndim=2, doc="年份 year (cell or column)")
+@xw.arg("year", "raw", doc="年份 year (cell or column)")
 @xw.arg("method", doc="equal(平均) / days(天数) / workdays(工作日); default equal")
 @xw.arg("calendar", doc="workdays calendar: weekend (default) or cn (法定节假日)")
 @excel("TARGET")
@@ -277,13 +277,14 @@ def MONTH_WEIGHTS(year, method=None, calendar=None):
         raise CellError(f"method '{method}' unknown (use {'/'.join(CALENDAR_SPLITS)})")
     cal = scalar_arg(calendar, CALENDAR, DEFAULT.calendar, "calendar")
     years, _ = squeeze_vector(year)
-    rows = [[""] * 12 if np.isnan(y) else [float(v) for v in dates.month_weights(int(y), how, cal)]
-            for y in scoring.floats(years, "year")]
+    ys = scoring.floats(years, "year")
+    table = {y: [float(v) for v in dates.month_weights(int(y), how, cal)] for y in set(ys[~np.isnan(ys)].tolist())}
+    rows = [[""] * 12 if np.isnan(y) else list(table[y]) for y in ys.tolist()]     # each year computed once
     return rows[0] if np.ndim(year) == 0 else rows
 
 
 @xw.func
-@xw.arg("date", ndim=2, doc="日期 date (cell or range)")
+@xw.arg("date", "raw", doc="日期 date (cell or range)")
 @xw.arg("period", doc="month(月, default) / quarter(季度) / year(年度)")
 @xw.arg("basis", doc="days(日历日, default) / workdays(工作日)")
 @excel("PROGRESS")
@@ -299,9 +300,9 @@ def TIME_PROGRESS(date, period=None, basis=None):
 
 
 @xw.func
-@xw.arg("actual", ndim=2, doc="累计实际 actual to date")
-@xw.arg("target", ndim=2, doc="期间目标 target of the period")
-@xw.arg("date", ndim=2, doc="截至日期 as-of date")
+@xw.arg("actual", "raw", doc="累计实际 actual to date")
+@xw.arg("target", "raw", doc="期间目标 target of the period")
+@xw.arg("date", "raw", doc="截至日期 as-of date")
 @xw.arg("period", doc="month(月, default) / quarter(季度) / year(年度)")
 @excel("PROGRESS")
 def PACE(actual, target, date, period=None):
@@ -319,9 +320,9 @@ def PACE(actual, target, date, period=None):
 
 # --------------------------------------------------------------------------- §3.6 calendar
 @xw.func
-@xw.arg("year", ndim=2, doc="年 year")
-@xw.arg("month", ndim=2, doc="月 month (1–12)")
-@xw.arg("day", ndim=2, doc="日 nominal due day (e.g. 4 for 各部门经理)")
+@xw.arg("year", "raw", doc="年 year")
+@xw.arg("month", "raw", doc="月 month (1–12)")
+@xw.arg("day", "raw", doc="日 nominal due day (e.g. 4 for 各部门经理)")
 @xw.arg("calendar", doc="weekend (周末顺延, default) or cn (also China's public holidays)")
 @excel("DATE")
 def DUE_DATE(year, month, day, calendar=None):
@@ -339,8 +340,10 @@ def DUE_DATE(year, month, day, calendar=None):
     ok = c.ok
     if cal == "cn" and ok.any():
         nominal = dates.month_start(y[ok].astype(int), m[ok].astype(int)) + (d[ok].astype(int) - 1).astype("timedelta64[D]")
+        first, last = dates.cn_years()
+        years = nominal.astype("datetime64[Y]").astype("int64") + 1970
         unknown = np.zeros(c.shape, dtype=bool)
-        unknown[ok] = [bool(dates.cn_unknown(np.array([v]))) for v in nominal]
+        unknown[ok] = (years < first) | (years > last)
         c.check(np.where(unknown, dates.cn_unknown(nominal) or "", ""))
         ok = c.ok
     out = np.full(c.shape, None, dtype=object)
@@ -351,9 +354,9 @@ def DUE_DATE(year, month, day, calendar=None):
 
 
 @xw.func
-@xw.arg("submitted", ndim=2, doc="提交时间 submission date and time")
-@xw.arg("due", ndim=2, doc="截止日 due date (deadline at 17:30 that day) or date-time")
-@xw.arg("per_day", ndim=2, doc="每日罚款 fine per day late, default 500 yuan")
+@xw.arg("submitted", "raw", doc="提交时间 submission date and time")
+@xw.arg("due", "raw", doc="截止日 due date (deadline at 17:30 that day) or date-time")
+@xw.arg("per_day", "raw", doc="每日罚款 fine per day late, default 500 yuan")
 @excel("DATE")
 def LATE_FINE(submitted, due, per_day=None):
     """逾期罚款 Fine in yuan: per_day × whole calendar days after the 17:30 deadline (1 minute = 1 day)."""
@@ -370,7 +373,7 @@ def LATE_FINE(submitted, due, per_day=None):
 
 # --------------------------------------------------------------------------- §3.7 actions
 @xw.func
-@xw.arg("grades", ndim=2, doc="等级历史 monthly grades, oldest first (row/column; or people × months)")
+@xw.arg("grades", "raw", doc="等级历史 monthly grades, oldest first (row/column; or people × months)")
 @xw.arg("lang", doc="en: action code (default); zh: 中文")
 @excel("ACTION")
 def NEXT_ACTION(grades, lang=None):
@@ -389,8 +392,8 @@ def NEXT_ACTION(grades, lang=None):
 
 # --------------------------------------------------------------------------- §3.9 KPI library
 @xw.func
-@xw.arg("kpi_id", ndim=2, doc="指标编号 KPI id (e.g. rework_rate) or 中文名")
-@xw.arg("field", ndim=2, doc="字段 name_zh/name_en/direction/target/unit/formula")
+@xw.arg("kpi_id", "raw", doc="指标编号 KPI id (e.g. rework_rate) or 中文名")
+@xw.arg("field", "raw", doc="字段 name_zh/name_en/direction/target/unit/formula")
 @excel("KPI")
 def KPI_INFO(kpi_id, field):
     """指标库 A field of the built-in KPI library (name_zh, name_en, direction, target, unit, formula)."""
@@ -399,7 +402,7 @@ def KPI_INFO(kpi_id, field):
     c.blank_where((ids_ == "") | (fields == ""))
     ok = ~c.blank
     pairs = pd.DataFrame({"i": ids_[ok], "f": fields[ok]})
-    distinct = pairs.drop_duplicates()
+    distinct = pairs.drop_duplicates().copy()
     distinct["msg"] = [kpis.info_problem(i, f) for i, f in zip(distinct["i"], distinct["f"])]
     c.value_err[ok] = pairs.merge(distinct, on=["i", "f"], how="left")["msg"].to_numpy(dtype=object)
     out = np.full(c.shape, None, dtype=object)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .parse import floats
-from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, InputError, setting
+from .vocab import EVAL_GROUP, GRADE, GRADES, GRADING, GROUP_SCOPE, InputError, setting
 
 _LETTERS = np.array(GRADES, dtype=object)
 
@@ -24,6 +24,10 @@ class GradingRules:
                            vocab=GRADING)
     eval_group: str = setting("store", "评定范围", "全店 / 按部门：强制分布或限额在哪个范围内计算",
                               vocab=EVAL_GROUP)
+    bottom_list: bool = setting(False, "末位名单", "是否在月度报告和年度总结中列出各评定范围内得分末位的员工"
+                                "（末位淘汰 [002 篇6]；默认 否）")
+    bottom_share: float = setting(0.05, "末位比例", "各评定范围内列入末位名单的人数比例（人数 × 比例四舍五入，"
+                                  "与最后一名同分者一并列入）", "share")
 
     def _checks(self):
         q = self.quotas
@@ -33,6 +37,8 @@ class GradingRules:
             yield ("quotas",), f"合计应为100%（现为{sum(q):.1%}）"
         if not self.e_max < self.c_min < self.b_min < self.a_min:
             yield ("a_min", "b_min", "c_min", "e_max"), "分数段应依次升高（E上限 < C下限 < B下限 < A下限）"
+        if not 0 < self.bottom_share <= 0.5:
+            yield ("bottom_share",), "应在 0–50% 之间（不含0）"
 
 
 RULES = GradingRules()
@@ -133,3 +139,56 @@ def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, g
             cur = np.where(member & (pos >= quota[:, g_idx]), g_idx + 1, cur)
         result[valid] = cur
     return letters(result).reshape(shape)
+
+
+def bottom_count(n, share: float = RULES.bottom_share) -> np.ndarray:
+    """How many of n graded people the bottom-ranking list takes: n × share rounded half-up."""
+    n_arr = np.asarray(n, dtype=float)
+    return np.floor(n_arr * float(share) + 0.5 + 1e-9).astype(np.int64)
+
+
+def bottom_ranks(scores, groups=None, share: float = RULES.bottom_share) -> tuple[np.ndarray, np.ndarray]:
+    """The bottom-ranking list (末位名单, SPEC §9) within evaluation groups.
+
+    Returns (listed, rank): ``listed`` marks the lowest ``bottom_count(group size)`` scores of
+    each group, together with everyone tied with the last of them; ``rank`` is the position
+    from the bottom (1 = lowest; ties share the lowest position). Blank scores are not
+    ranked and never listed. Only a list: what follows is HR's decision (and the law's).
+    """
+    s = floats(scores, "score").ravel()
+    g = np.zeros(len(s), dtype=np.int64) if groups is None else \
+        pd.factorize(pd.Series(np.asarray(groups, dtype=object).ravel(), dtype=object).fillna(""))[0]
+    valid = ~np.isnan(s)
+    listed = np.zeros(len(s), dtype=bool)
+    rank = np.full(len(s), np.nan)
+    if not valid.any():
+        return listed, rank
+    sub = pd.DataFrame({"s": s[valid], "g": g[valid]})
+    r = sub.groupby("g")["s"].rank(method="min", ascending=True).to_numpy()
+    k = bottom_count(sub.groupby("g")["s"].transform("size").to_numpy(), share)
+    listed[valid] = r <= k
+    rank[valid] = r
+    return listed, rank
+# --------------------------------------------------------------------------- SPEC §8: the dealer group
+@dataclass(frozen=True)
+class GroupRules:
+    """The group workbook's own grading setting (its 设置 sheet also takes the GradingRules above:
+    bands, quotas and method of the group-level grading)."""
+
+    group_scope: str = setting("off", "集团统一评定",
+                               "不启用 / 全集团 / 按部门：在门店等级之外，按集团范围再评一次等级并列出差异（方式、比例同上）",
+                               vocab=GROUP_SCOPE)
+
+
+def over_quota(counts, quotas=RULES.quotas) -> tuple[np.ndarray, np.ndarray]:
+    """Which evaluation groups break the grade guideline at the top (SPEC §3.2, §8).
+
+    counts: (k, 5) graded people per grade A…E of each group. A group breaks the guideline when
+    it has more A than the A quota, or more A and B together than the A and B quotas together —
+    the limit capped grading enforces (quotas by :func:`quota_counts` of the group's size).
+    Returns (the guideline counts (k, 5), a bool per group).
+    """
+    c = np.asarray(counts, dtype=np.int64).reshape(-1, 5)
+    guide = quota_counts(c.sum(axis=1), quotas) if len(c) else np.zeros((0, 5), dtype=np.int64)
+    over = (c[:, 0] > guide[:, 0]) | (c[:, 0] + c[:, 1] > guide[:, 0] + guide[:, 1])
+    return guide, over

@@ -91,9 +91,15 @@ def numbers(values) -> tuple[np.ndarray, np.ndarray]:
     if arr.dtype.kind == "b":
         return np.full(arr.shape, np.nan), np.ones(arr.shape, dtype=bool)
     flat = arr.ravel()
+    kinds = set(map(type, flat))
+    if kinds <= {float, int}:                    # a range of numbers (the usual case): all in C
+        f = flat.astype(float)
+        bad = np.isinf(f)
+        return np.where(bad, np.nan, f).reshape(arr.shape), bad.reshape(arr.shape)
     # numbers (what a reader hands over for numeric cells) convert in C; only the rest — text
     # such as "30%" or "1,500", booleans, blanks — goes through the per-value reader
-    is_bool = np.fromiter((type(v) is bool for v in flat), dtype=bool, count=flat.size)
+    is_bool = np.fromiter((type(v) is bool for v in flat), dtype=bool, count=flat.size) if bool in kinds \
+        else np.zeros(flat.size, dtype=bool)
     vals = pd.to_numeric(pd.Series(flat, dtype=object).where(~is_bool), errors="coerce").to_numpy(dtype=float, copy=True)
     rest = np.isnan(vals) & ~pd.isna(flat) | is_bool
     bad = ~np.isfinite(vals) & ~np.isnan(vals)

@@ -9,7 +9,7 @@ import pandas as pd
 from . import grading
 from .grading import band_grade, grade_index
 from .parse import floats, round_half_up
-from .vocab import CATEGORY, PAY_METHOD, STATUS, setting
+from .vocab import CATEGORY, PAY_BASIS, PAY_METHOD, STATUS, setting
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,8 @@ class PayRules:
     grade_coefficients: tuple = setting((1.2, 1.1, 1.0, 0.8, 0.5), "等级系数A/B/C/D/E",
                                         "按等级系数计算时使用", "numbers")
     max_salary: float = setting(1_000_000.0, "月工资上限(校验)", "高于此数的月工资、提成视为输入错误")
+    payroll_basis: str = setting("net", "基本工资口径", "工资接口中基本工资的算法：月工资减绩效基数（绩效基数含在月工资内，"
+                                 "[000 5.6]）/ 月工资全额（绩效工资另计）", vocab=PAY_BASIS)
 
     def _checks(self):
         if len(self.grade_coefficients) != 5 or any(c < 0 for c in self.grade_coefficients):
@@ -103,3 +105,26 @@ def eligibility(status, salary, policy: PayRules = RULES) -> tuple[np.ndarray, n
     low = sal < policy.min_wage
     reason = np.where(probation, "试用期", np.where(low, f"月工资低于{policy.min_wage:g}元", ""))
     return reason == "", reason.astype(object)
+
+
+def fixed_pay(category, salary, base, eligible=True, policy: PayRules = RULES) -> np.ndarray:
+    """The month's basic wage for the payroll hand-off (SPEC §9, [000 5.6, 5.9]).
+
+    With payroll_basis 'net' the performance base is part of the monthly wage (全额工资的30%):
+    basic wage = salary − base, never below 0. Profit staff, whose base is the commission, and
+    staff not under the system (``eligible`` False) keep the whole salary, as does every
+    employee with payroll_basis 'full' (performance pay paid on top).
+    """
+    cat = categories(category)
+    sal, b, el = np.broadcast_arrays(floats(salary, "salary"), floats(base, "base"), np.asarray(eligible, dtype=bool))
+    whole = (policy.payroll_basis == "full") | (np.broadcast_to(cat, sal.shape) == "profit") | ~el
+    return round_yuan(np.where(whole, sal, np.maximum(sal - np.nan_to_num(b), 0.0)))
+
+
+def net_pay(fixed, perf, fines=0.0, deductions=0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(gross, deductions total, net): gross = basic wage + performance pay; the scorer's late
+    fines and other deductions come off it (blanks count as 0)."""
+    f, p, fi, d = (np.nan_to_num(floats(x, "amount")) for x in (fixed, perf, fines, deductions))
+    gross = round_yuan(f + p)
+    off = round_yuan(fi + d)
+    return gross, off, round_yuan(gross - off)

@@ -16,18 +16,19 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from .consequences import ConsequenceRules
+from .cycle import CycleRules
 from .dates import CalendarRules
 from .dms import DmsRules
-from .grading import GradingRules
-from .parse import is_blank, number, time_of_day
+from .grading import GradingRules, GroupRules
+from .parse import is_blank, number, text_of, time_of_day
 from .pay import PayRules
 from .periods import PeriodRules
 from .scoring import ScoringRules
-from .vocab import GRADE, InputError, key
+from .vocab import GRADE, YES_NO, InputError, key
 
 
 @dataclass(frozen=True)
-class Policy(DmsRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
+class Policy(CycleRules, DmsRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
     # (fields are listed in reverse base order: scoring first on the 设置 sheet)
     """All policy numbers of SPEC §3 (see each section's rules for the fields)."""
 
@@ -100,7 +101,7 @@ def _num(value) -> float:
 
 def parse_setting(name: str, value: Any) -> Any:
     """One 设置 value as typed → the field's value; ValueError (Chinese) when unreadable."""
-    f = FIELDS[name]
+    f = FIELDS[name] if name in FIELDS else GROUP_FIELDS[name]
     kind, vocab, default = f.metadata["kind"], f.metadata["vocab"], f.default
     if kind == "enum":
         hit = vocab.get(value)
@@ -136,7 +137,10 @@ def parse_setting(name: str, value: Any) -> Any:
             numbers = [n / 100 for n in numbers]
         return tuple(numbers)
     if isinstance(default, bool):
-        return key(value) in ("1", "true", "yes", "是", "y")
+        hit = YES_NO.get(text_of(value) if isinstance(value, float) else value)     # 1.0 from a number cell
+        if hit is None:
+            raise InputError(f"「{value}」应填 是 或 否")
+        return hit == "yes"
     if isinstance(default, int):
         n = _num(value)
         if n != int(n):
@@ -154,7 +158,7 @@ def parse_setting(name: str, value: Any) -> Any:
 
 def setting_text(name: str, value: Any) -> Any:
     """A field's value as it is shown on the 设置 sheet (the inverse of parse_setting)."""
-    f = FIELDS[name]
+    f = FIELDS[name] if name in FIELDS else GROUP_FIELDS[name]
     kind, vocab = f.metadata["kind"], f.metadata["vocab"]
     if kind == "enum":
         return vocab.label(value)
@@ -164,7 +168,29 @@ def setting_text(name: str, value: Any) -> Any:
         return ",".join(f"{q:g}" for q in value)
     if kind == "deadlines":
         return "; ".join(f"{r}:{d}" for r, d in value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
     return value
 
 
 DEFAULT = Policy()
+
+
+@dataclass(frozen=True)
+class GroupPolicy(GroupRules, GradingRules):
+    """The group workbook's settings (SPEC §8): the grading numbers of the group-level grading
+    (bands, quotas, method; SPEC defaults) and its scope. Validated together like Policy."""
+
+    __post_init__ = Policy.__post_init__
+    problems = Policy.problems
+
+    def replace(self, **changes) -> "GroupPolicy":
+        return dataclasses.replace(self, **changes)
+
+
+STORE_ONLY = ("bottom_list", "bottom_share")        # the bottom-ranking list is a store's (SPEC §9), not the group's
+GROUP_FIELDS = MappingProxyType({f.name: f for f in dataclasses.fields(GroupPolicy) if f.name not in STORE_ONLY})
+GROUP_LABELS = MappingProxyType({n: f.metadata["label"] for n, f in GROUP_FIELDS.items()})
+GROUP_NOTES = MappingProxyType({n: f.metadata["note"] for n, f in GROUP_FIELDS.items()})
+GROUP_FIELD_OF = MappingProxyType({**{key(n): n for n in GROUP_FIELDS},
+                                   **{key(label): n for n, label in GROUP_LABELS.items()}})

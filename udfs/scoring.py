@@ -205,3 +205,19 @@ def score_totals(scored: pd.DataFrame, adjustments: pd.DataFrame | None = None,
                                      f" 个，应为{policy.items_min}–{policy.items_max}个"), "")
     per["problems"] = [tuple(m for m in pair if m) for pair in zip(weight_msg, count_msg)]
     return per.drop(columns="missing")
+
+
+def appealed_totals(total, changed, policy: ScoringRules = RULES) -> np.ndarray:
+    """The score of record after appeals [000 §6, SPEC §9]: an accepted appeal's changed score
+    (rounded like every total, at policy.score_decimals) replaces the computed total; where no
+    appeal was accepted (NaN) the computed total stands. Grades, pay, history and the
+    consequences are then derived from this score, like from any other."""
+    t, c = np.broadcast_arrays(floats(total, "score"), floats(changed, "changed"))
+    return np.where(np.isnan(c), t, round_half_up(c, policy.score_decimals))
+
+
+def appeal_score_errors(changed, policy: ScoringRules = RULES) -> np.ndarray:
+    """'' or the Chinese reason an appeal's changed score cannot stand (outside the total's range)."""
+    c = floats(changed, "changed")
+    return np.where((c < policy.total_min) | (c > policy.total_max),
+                    f"调整后得分应在 {policy.total_min:g}–{policy.total_max:g} 之间", "").astype(object)

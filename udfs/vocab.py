@@ -247,12 +247,66 @@ TABLE_COLUMN = _v("column", "列",
                   ("weight", "权重", ()),
                   ("direction", "方向", ()))
 
+# --------------------------------------------------------------------------- SPEC §8 dealer group
+GROUP_SCOPE = _v("group_scope", "集团统一评定",
+                 ("off", "不启用", ("否", "无", "关闭", "no"), "只用各门店自己评定的等级"),
+                 ("group", "全集团", ("集团", "是", "yes", "全部门店"), "全集团参评员工合在一起按比例评定"),
+                 ("department", "按部门", ("部门", "同名部门", "跨店部门"), "各门店同名部门合在一起按比例评定"))
+
+STORE_STATUS = _v("store_status", "门店状态",
+                  ("ok", "已汇总", ("正常",)),
+                  ("bad", "有错误未汇总", ("错误", "有错误")),
+                  ("missing", "缺少本月数据", ("缺少", "未提交")),
+                  ("absent", "未提供工作簿", ("缺工作簿",)),
+                  ("skipped", "已跳过", ("跳过",)))
+
 # --------------------------------------------------------------------------- misc
 YES_NO = _v("yes_no", "是否",
             ("yes", "是", ("y", "true", "1", "√", "✓", "x", "否决")),
             ("no", "否", ("n", "false", "0", "×")))
 
 LANG = _v("lang", "语言", ("en", "英文", ("english",)), ("zh", "中文", ("cn", "chinese")))
+
+# --------------------------------------------------------------------------- SPEC §9 the cycle
+# a month's results go through these states in this order before payroll [000 ❷7, 5.9]
+APPROVAL = _v("approval", "审批状态",
+              ("draft", "草稿", ("未审批", "待确认", "未确认"), "月度报告已生成，尚未进入审批"),
+              ("department", "部门确认", ("部门已确认",), "各部门经理已确认本部门结果"),
+              ("hr", "人力资源审核", ("人力资源部审核", "人事审核", "hr审核"), "人力资源部已审核"),
+              ("approved", "总经理批准", ("已批准", "批准", "总经理审批", "总经理已批准"), "总经理已批准，可转核算工资"))
+
+# what a row of 审批记录 records
+TRAIL_EVENT = _v("event", "审批操作",
+                 ("advance", "审批通过", ("通过", "确认"), "状态进入下一步"),
+                 ("reject", "退回", ("驳回",), "退回草稿，修改后重新审批"),
+                 ("override", "覆盖重算", ("覆盖", "重新计算"), "已审批的月份经明确授权后重新计算"),
+                 ("change", "变更", ("变更明细",), "覆盖重算改变的一项结果（原值 → 新值）"))
+
+# 员工申述 [000 §6]: the decision of the next-level manager (or HR)
+APPEAL_DECISION = _v("decision", "处理结果",
+                     ("pending", "待处理", ("处理中", "未处理", "受理", "已受理"), "已受理，尚未决定"),
+                     ("upheld", "维持原结果", ("维持", "驳回", "不予调整", "不调整"), "复核后维持原评估结果"),
+                     ("accepted", "改分", ("接受", "同意", "调整", "已调整", "更正", "调整得分"),
+                      "接受申述：按调整后得分重新计算当月结果"),
+                     ("withdrawn", "撤回", ("员工撤回", "撤销"), "员工撤回申述"))
+
+# 绩效面谈 [000 5.1.4] and 隔级面谈 [000 附件1]
+INTERVIEW = _v("interview", "面谈类型",
+               ("review", "绩效面谈", ("面谈", "月度面谈", "直接经理面谈"), "直接经理与员工单独面谈，双方签字认可"),
+               ("skip_level", "隔级面谈", ("越级面谈", "隔级"), "隔级经理与员工面谈"))
+
+# 目标设定表 signed by the employee, the direct and the next-level manager, filed with HR by the 5th
+GOAL_STATUS = _v("goal_status", "目标备案",
+                 ("on_time", "按时备案", ("按时",)),
+                 ("late", "逾期备案", ("逾期",)),
+                 ("incomplete", "签字不全", ()),
+                 ("missing", "未备案", ("未签署",)))
+
+# how the payroll hand-off splits the monthly wage [000 5.6, 5.9]
+PAY_BASIS = _v("pay_basis", "基本工资口径",
+               ("net", "月工资减绩效基数", ("扣除绩效基数", "含绩效基数"),
+                "绩效基数含在月工资内：基本工资 = 月工资 − 绩效基数（创利部门：月工资）"),
+               ("full", "月工资全额", ("全额", "另计", "绩效另计"), "绩效工资在月工资之外另发：基本工资 = 月工资"))
 
 SECTIONS_PROFIT = ("财务指标", "客户/市场", "关键考核指标", "学习/成长")          # [000] 5.3
 SECTIONS_FUNCTIONAL = ("工作目标", "客户满意度", "关键考核指标", "工作纪律")
@@ -299,7 +353,9 @@ DMS_LEVEL = _v("level", "层级",
 
 ALL = (DIRECTION, ITEM_KIND, GRADE, GRADING, EVAL_GROUP, PERIOD, CATEGORY, PAY_METHOD, STATUS,
        CALENDAR, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG,
-       DMS_EXPORT, RO_TYPE, PARTS_MOVE, DMS_FLAG, DMS_LEVEL)
+       DMS_EXPORT, RO_TYPE, PARTS_MOVE, DMS_FLAG, DMS_LEVEL,
+       APPROVAL, TRAIL_EVENT, APPEAL_DECISION, INTERVIEW, GOAL_STATUS, PAY_BASIS,
+       GROUP_SCOPE, STORE_STATUS)
 
 
 # --------------------------------------------------------------------------- settings

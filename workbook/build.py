@@ -6,11 +6,10 @@ Outputs next to this file (committed for users):
   library), 考核表 (standard scorecards per position), 月度实绩, 加减分, 提成, 评分提交, 评分,
   考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解;
   DMS映射 (the usual DMS export headers and words, for 导入DMS).
-- ``kpi4s_store.xlsm``  the same workbook, macro-enabled, carrying xlwings' quickstart VBA
-  project (its ``SampleCall`` macro runs ``main()`` of the module named after the workbook,
-  i.e. ``kpi4s_store.main`` = 月度报告). Built only when xlwings' quickstart.xlsm is installed.
+- ``kpi4s_store.xlsm``  the same workbook, macro-enabled: the VBA project built from
+  ``workbook/vba/`` and the 绩效考核 ribbon tab, so its buttons work on first open
+  (``workbook.build_vba``); ``kpi4s.xlam`` the same buttons as an add-in for any workbook.
 - ``xlwings.conf``      xlwings settings for the workbook folder (UDF Modules, PYTHONPATH).
-- ``kpi4s_buttons.bas`` VBA module with one macro per button (import it into the .xlsm).
 
 Headers, widths, formats and drop-downs come from ``addin.io.schema`` and ``udfs.vocab``, the
 settings from ``udfs.policy``, the look from ``addin.render.style``: the reader and the template
@@ -42,7 +41,6 @@ TEMPLATE = HERE / "kpi4s_store.xlsx"
 TEMPLATE_XLSM = HERE / "kpi4s_store.xlsm"
 TARGETS_TEMPLATE = HERE / "kpi4s_targets.xlsx"
 CONF = HERE / "xlwings.conf"
-BAS = HERE / "kpi4s_buttons.bas"
 
 
 def _rgb(hex_color: str) -> str:
@@ -224,6 +222,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
     policy = Policy()
     given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
     rows = [(k, given.get(k, ""), note) for k, note in S.BOOK_SETTINGS.items()]
+    rows += [(k, "", note) for k, note in S.CYCLE_SETTINGS.items()]       # the cycle's buttons and year end
     rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
         ws.cell(i, 1, k).font = BODY_FONT
@@ -232,7 +231,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
         kind = FIELDS[n].metadata["kind"] if (n := next((f for f in FIELDS if LABELS[f] == k), None)) else None
         if kind in ("share", "ratio"):
             c.number_format = '0%'
-        if k in (S.MONTH_KEY, S.ISSUE_KEY):
+        if k in (S.MONTH_KEY, S.ISSUE_KEY, S.RAISE_DATE_KEY):
             c.number_format = '@'
         ws.cell(i, 3, note).font = NOTE_FONT
     ws.column_dimensions["A"].width = 28
@@ -251,46 +250,18 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
             dv = DataValidation(type="list", formula1='"' + ",".join(vocab.choices) + '"', allow_blank=True)
             dv.add(f"B{labels.index(LABELS[n]) + 2}")
             ws.add_data_validation(dv)
+        elif isinstance(FIELDS[n].default, bool):        # 末位名单: 是 / 否
+            dv = DataValidation(type="list", formula1='"' + ",".join(V.YES_NO.choices) + '"', allow_blank=True)
+            dv.add(f"B{labels.index(LABELS[n]) + 2}")
+            ws.add_data_validation(dv)
     return ws
 
 
 def preview_sheet(wb):
-    """考核预览: a scorecard worked live with the worksheet functions (needs the xlwings add-in)."""
-    ws = wb.create_sheet(S.PREVIEW)
-    ws["A1"] = "考核表预览（服务顾问示例）— 修改黄色单元格，得分由 kpi4s 工作表函数实时计算（需 xlwings 加载项）"
-    ws["A1"].font = Font(name=FONT, bold=True, size=12)
-    heads = ["考核项目", "权重", "目标值", "实际值", "方向", "得分 =KPI_SCORE()"]
-    for j, h in enumerate(heads, 1):
-        c = ws.cell(3, j, h)
-        c.font, c.fill, c.border = HEADER_FONT, HEADER_FILL, BORDER
-    rows = [("维修产值", 0.30, 350000, 372000, "正向"), ("单车产值(维修)", 0.15, 800, 836, "正向"),
-            ("客户满意度CSI", 0.20, 0.93, 0.95, "正向"), ("定期保养成功率", 0.15, 0.6, 0.55, "正向"),
-            ("学习与服务规范(评分)", 0.20, 1, 1.0, "正向")]
-    for i, r in enumerate(rows, 4):
-        for j, v in enumerate(r, 1):
-            c = ws.cell(i, j, v)
-            c.font, c.border = BODY_FONT, BORDER
-            if j in (2, 3, 4, 5):
-                c.fill = INPUT_FILL
-        ws.cell(i, 2).number_format = '0%'
-        ws.cell(i, 6, f"=KPI_SCORE(D{i},C{i},B{i},E{i})").number_format = '0.00'
-    last = 3 + len(rows)
-    lines = [("总分 =KPI_TOTAL()", f"=KPI_TOTAL(TRANSPOSE(D4:D{last}),TRANSPOSE(C4:C{last}),TRANSPOSE(B4:B{last}),TRANSPOSE(E4:E{last}))", '0.00'),
-             ("等级 =GRADE()", f'=GRADE(F{last + 2},"zh")', None),
-             ("绩效基数 =PERF_BASE()", '=PERF_BASE("创利部门",6000,12000)', MONEY),
-             ("绩效工资 =PERF_PAY()", f"=PERF_PAY(F{last + 4},F{last + 2})", MONEY)]
-    for k, (label, formula, fmt) in enumerate(lines):
-        r = last + 2 + k
-        ws.cell(r, 5, label).font = Font(name=FONT, bold=True, size=10)
-        c = ws.cell(r, 6, formula)
-        if fmt:
-            c.number_format = fmt
-    ws["A13"] = "评分提交截止日 =DUE_DATE(2026,10,4)"
-    ws["F13"] = "=DUE_DATE(2026,10,4)"
-    ws["F13"].number_format = DATE
-    for col, wd in zip("ABCDEF", (24, 8, 12, 12, 22, 18)):
-        ws.column_dimensions[col].width = wd
-    return ws
+    """考核预览: a scorecard computed with native Excel formulas (WPS, LibreOffice and Excel
+    without the add-in see live scores), the kpi4s functions beside it (workbook.native)."""
+    from workbook.native import preview_sheet as native_preview
+    return native_preview(wb)[0]
 
 
 def new_workbook(store: str = "", month: str = "", output_dir: str = "", library: bool = True,
@@ -319,6 +290,8 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     for sheet in (S.ACTUALS, S.ADJUSTMENTS, S.COMMISSION, S.SUBMISSIONS, S.RATINGS):
         _table_sheet(wb, sheet)
     add_target_sheets(wb, sample_targets)
+    for sheet in S.CYCLE_INPUTS:              # 目标签署, 员工申述, 绩效面谈, 工资扣款 (SPEC §9)
+        _table_sheet(wb, sheet)
     preview_sheet(wb)
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start
@@ -343,64 +316,13 @@ CONF_TEXT = """\
 "UDF Modules","udfs"
 """
 
-BAS_TEXT = """\
-Attribute VB_Name = "kpi4s_buttons"
-' kpi4s buttons: import this module into kpi4s_store.xlsm (VBA editor: File > Import File),
-' then assign each macro to a button (Developer > Insert > Button).
-' Needs the xlwings add-in (xlwings addin install) and a VBA reference to it (Tools > References > xlwings).
-
-Sub MonthlyReport()      ' 月度报告
-    RunPython "import addin.excel; addin.excel.monthly_report_button()"
-End Sub
-
-Sub AppraisalForms()     ' 评估表
-    RunPython "import addin.excel; addin.excel.appraisal_forms_button()"
-End Sub
-
-Sub WarningLetters()     ' 警告信
-    RunPython "import addin.excel; addin.excel.warning_letters_button()"
-End Sub
-
-Sub DecomposeTargets()   ' 目标分解
-    RunPython "import addin.excel; addin.excel.decompose_targets_button()"
-End Sub
-
-Sub DmsImport()          ' 导入DMS (the exports in 设置「DMS导出文件夹」)
-    RunPython "import addin.excel; addin.excel.dms_import_button()"
-End Sub
-"""
 
 
-def build_xlsm(xlsx: Path = TEMPLATE, dest: Path = TEMPLATE_XLSM) -> Path | None:
-    """The macro-enabled twin: the template plus xlwings' quickstart VBA project (SampleCall =
-    RunPython main() of the module named after the workbook). None when xlwings is absent."""
-    import zipfile
-    try:
-        import xlwings
-    except ImportError:
-        return None
-    src = Path(xlwings.__file__).parent / "quickstart.xlsm"
-    if not src.exists():
-        return None
-    with zipfile.ZipFile(src) as z:
-        vba = z.read("xl/vbaProject.bin")
-    with zipfile.ZipFile(xlsx) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "[Content_Types].xml":
-                text = data.decode("utf-8")
-                text = text.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
-                                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
-                if 'Extension="bin"' not in text:
-                    text = text.replace("<Default ", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/><Default ', 1)
-                data = text.encode("utf-8")
-            elif info.filename == "xl/_rels/workbook.xml.rels":
-                text = data.decode("utf-8")
-                text = text.replace("</Relationships>",
-                                    '<Relationship Id="rIdVBA1" Type="http://schemas.microsoft.com/office/2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
-                data = text.encode("utf-8")
-            zout.writestr(info, data)
-        zout.writestr("xl/vbaProject.bin", vba)
+def build_xlsm(xlsx: Path = TEMPLATE, dest: Path = TEMPLATE_XLSM) -> Path:
+    """The macro-enabled twin: the template with codeNames, the VBA project built from
+    workbook/vba/ and the 绩效考核 ribbon tab (workbook.build_vba)."""
+    from workbook.build_vba import macro_package
+    macro_package(xlsx, dest, "xlsm")
     return dest
 
 
@@ -422,10 +344,11 @@ def main() -> None:
     wb = new_workbook(store="", month="")
     atomic_save(wb.save, TEMPLATE)
     xlsm = build_xlsm()
+    from workbook.build_vba import build_addin
+    addin = build_addin()
     CONF.write_text(CONF_TEXT, encoding="utf-8")
-    BAS.write_text(BAS_TEXT, encoding="utf-8")
     targets = build_targets_template()
-    print(f"wrote {TEMPLATE}" + (f", {xlsm}" if xlsm else "") + f", {targets.name}, {CONF.name}, {BAS.name}")
+    print(f"wrote {TEMPLATE}, {xlsm.name}, {addin.name}, {targets.name}, {CONF.name}")
 
 
 if __name__ == "__main__":

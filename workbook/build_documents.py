@@ -332,13 +332,14 @@ def build_plan(path: Path = PLAN) -> Path:
 # =============================================================================
 
 def build_all(folder: Path = HERE) -> list[Path]:
+    from workbook import build_cycle_documents      # 目标设定表 and 调薪通知书 (SPEC §9)
     folder = Path(folder)
     return [
         build_form(folder / FORM.name),
         build_letter("manager_warning", folder / LETTER_MANAGER.name),
         build_letter("hr_warning", folder / LETTER_HR.name),
         build_plan(folder / PLAN.name),
-    ]
+    ] + build_cycle_documents.build_all(folder)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.io import duck
 from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
 from addin.io.problems import Problem, raise_if
@@ -51,10 +52,6 @@ def months_of(text, book_month: str | None) -> list[str]:
         raise_if([Problem("命令行", None, "--month", "一次最多计算 120 个月")], TITLE)
     return months
 
-
-def _connect():
-    import duckdb
-    return duckdb.connect(config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
 
 
 def compute(source, exports, months=None, *, evidence: bool = True, override: bool = False,
@@ -96,7 +93,7 @@ def _compute(book, exports, wanted, span_months, mapping, people, problems, mark
             problems.append(Problem("命令行", None, "EXPORT", "缺少维修工单导出（必需）：" +
                                     "、".join(f"{e.name}={e.label}" for e in opened)))
         marks.append(("识别", time.perf_counter() - t0))
-        con = _connect()
+        con = duck.connect()
         try:
             loader = Loader(con, mapping, problems)
             loader.load(opened if not problems else [])

@@ -1,4 +1,5 @@
-"""PDF copies of the documents through LibreOffice (``soffice --convert-to pdf``), when installed.
+"""PDF copies of the documents through LibreOffice (``soffice --convert-to pdf``), when installed,
+and recalculated copies of workbooks (what LibreOffice/WPS users see of native formulas).
 
 ``KPI4S_SOFFICE`` names the program to use (or, set to a path that does not exist, pretends
 LibreOffice is missing). Every conversion runs with its own throw-away user profile, so it
@@ -65,4 +66,45 @@ def convert_pdf(files: Iterable, out_dir, timeout: float = 600) -> list[Path]:
     return pdfs
 
 
-__all__ = ["NO_SOFFICE", "PdfUnavailable", "soffice_path", "convert_pdf"]
+# LibreOffice does not recalculate Excel files on load by default (it shows the cached values,
+# which xlsxwriter writes as 0): this profile setting makes it always recalculate.
+_RECALC = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculated(files: Iterable, out_dir, timeout: float = 600) -> list[Path]:
+    """Copies of the workbooks recalculated by LibreOffice ("always recalculate on load", in a
+    throw-away profile) and saved as .xlsx in ``out_dir``: what a LibreOffice or WPS user sees
+    of the native formulas. Raises :class:`PdfUnavailable`-style RuntimeError without soffice."""
+    exe = soffice_path()
+    if not exe:
+        raise PdfUnavailable("未找到 LibreOffice（soffice 命令），无法重新计算工作簿。")
+    files = [Path(f) for f in files]
+    out_dir = Path(out_dir)
+    outs = [out_dir / (f.stem + ".xlsx") for f in files]
+    if any(o.resolve() == f.resolve() for o, f in zip(outs, files)):
+        raise ValueError("recalculated copies must go to another folder")
+    for o in outs:
+        o.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kpi4s-lo-") as profile:
+        user = Path(profile) / "user"
+        user.mkdir()
+        (user / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
+        cmd = [exe, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless", "--norestore",
+               "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir)] + [str(f) for f in files]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise RuntimeError(f"LibreOffice 重新计算超时（{timeout:.0f} 秒）") from None
+    missing = [o.name for o in outs if not o.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice 未能重新计算 {', '.join(missing[:3])}：{(proc.stderr or '').strip()[:300]}")
+    return outs
+
+
+__all__ = ["NO_SOFFICE", "PdfUnavailable", "soffice_path", "convert_pdf", "recalculated"]

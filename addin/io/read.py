@@ -19,6 +19,7 @@ import pandas as pd
 from udfs import parse
 from udfs.vocab import YES_NO, key
 
+from .guard import package_problems
 from .problems import BookError, Problem
 from .schema import SETTINGS, SETTINGS_HEADERS, SHEETS, Sheet
 
@@ -64,6 +65,9 @@ def open_workbook(source) -> Workbook:
     path = Path(source)
     if not path.exists():
         raise BookError([Problem(str(path), None, None, "文件不存在")])
+    unsafe = package_problems(path)               # a zip bomb, a stray cell at XFD1048576
+    if unsafe:
+        raise BookError([Problem(where, None, None, msg) for where, msg in unsafe])
     try:
         from python_calamine import CalamineWorkbook
         wb = CalamineWorkbook.from_path(str(path))

@@ -35,6 +35,16 @@ DMS_MAP = "DMS映射"              # input: how the DMS exports' headers and wor
 DMS_ACTUALS = "DMS实绩"          # written by 导入DMS; the month end reads it as a source of actuals
 WORKSHOP = "车间分析"            # written by 导入DMS: workshop figures by technician and by month
 EVIDENCE_PREFIX = "证据-"        # written by 导入DMS: one sheet per KPI listing what counted
+# the cycle around the month (SPEC §9): typed by HR …
+GOAL_SIGNOFF = "目标签署"        # who signed the month's 目标设定表 and when HR filed it
+APPEALS = "员工申述"             # the appeals register [000 §6]
+INTERVIEWS = "绩效面谈"          # interview records [000 5.1.4, 附件1]
+DEDUCTIONS = "工资扣款"          # other deductions for the payroll hand-off
+# … and kept by the macros (read and written by them, never typed into, like 历史)
+TRAIL = "审批记录"               # approval steps, overrides and what they changed (tamper-evident)
+SNAPSHOT = "审批快照"            # the payroll lines of each month as last approved
+CYCLE_INPUTS = (GOAL_SIGNOFF, APPEALS, INTERVIEWS, DEDUCTIONS)
+CYCLE_KEPT = (TRAIL, SNAPSHOT)
 
 MONTH_INPUTS = (SETTINGS, ROSTER, KPI_LIB, SCORECARDS, ACTUALS, ADJUSTMENTS, COMMISSION, SUBMISSIONS, RATINGS)
 TARGET_INPUTS = (TARGETS, OWNERS, TARGET_ACTUALS)
@@ -51,9 +61,17 @@ def year_sheet(year: int) -> str:
     return f"{year}年度考核"
 
 
+def year_summary_sheet(year: int) -> str:
+    return f"{year}年度总结"
+
+
+def raise_sheet(year: int) -> str:
+    return f"{year}年终调薪"
+
+
 def is_output(name: str) -> bool:
-    """Sheets the macros write (… except 历史 and DMS实绩, which they also read)."""
-    return name == REPORT or name in TARGET_OUTPUTS or name.endswith(("季度考核", "年度考核")) or \
+    """Sheets the macros write (… except 历史, DMS实绩, 审批记录 and 审批快照, which they also read)."""
+    return name == REPORT or name in TARGET_OUTPUTS or name.endswith(("季度考核", "年度考核", "年度总结", "年终调薪")) or \
         name == WORKSHOP or name.startswith(EVIDENCE_PREFIX)
 
 
@@ -75,6 +93,12 @@ BOOK_SETTINGS = MappingProxyType({      # settings of the book (not policy numbe
 DMS_FOLDER_KEY = "DMS导出文件夹"
 BOOK_SETTINGS = MappingProxyType({**BOOK_SETTINGS,
     DMS_FOLDER_KEY: "「导入DMS」按钮读取的DMS导出文件所在文件夹（相对工作簿所在文件夹；留空 = DMS导出）"})
+OPERATOR_KEY, OVERRIDE_KEY, RAISE_DATE_KEY = "操作人", "覆盖理由", "调薪生效日期"
+CYCLE_SETTINGS = MappingProxyType({     # book settings of the cycle buttons and the year-end pack
+    OPERATOR_KEY: "审批、覆盖重算按钮记录的操作人姓名（留空 = 电脑登录用户）；命令行用 --by",
+    OVERRIDE_KEY: "重新计算已审批月份的理由（「覆盖重算」按钮必填）；命令行用 --reason",
+    RAISE_DATE_KEY: "年终调薪生效日期 YYYY-MM-DD（留空 = 次年1月1日），写入调薪通知书",
+})
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -186,7 +210,9 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("scorer", "评分人", "text", True, ("scorer", "姓名"), width=10, needed=True),
         Col("role", "角色", "text", True, ("role", "岗位"), width=14, needed=True),
         Col("submitted", "提交时间", "datetime", False, ("submitted", "提交日期"), width=18, fmt=DATETIME),
-    ), "各评分人提交上月评分的时间（截止时间见设置表；逾期每天罚款）。"),
+        Col("employee_id", "员工编号", "id", False, ("工号", "评分人编号", "employee_id"), width=10),
+    ), "各评分人提交上月评分的时间（截止时间见设置表；逾期每天罚款）。员工编号：评分人的工号，罚款据此计入工资接口"
+       "（留空则按姓名在员工名册中查找）。"),
     Sheet(RATINGS, (
         _month, _emp, _name, Col("item", "考核项目", "text", True, ("item", "项目"), width=20, needed=True),
         Col("rating_self", "自评", "number", False, ("self", "自评(%)", "rating_self"), width=9, fmt="0%"),
@@ -202,6 +228,62 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("grade", "等级", "vocab", False, ("grade",), V.GRADE, width=7, choices=V.GRADES),
         Col("pay", "绩效工资", "number", False, ("pay",), width=13, fmt=MONEY),
     ), "每人每月一行（月度报告写入）；kpi4s 之前的等级可粘贴在此，连续等级从最早的月份算起。"),
+    Sheet(GOAL_SIGNOFF, (
+        _month, _emp, _name,
+        Col("signed_employee", "员工签字日期", "date", False, ("员工签字",), width=13, fmt=DATE),
+        Col("signed_manager", "直接经理签字日期", "date", False, ("直接经理签字", "上级签字日期"), width=15, fmt=DATE),
+        Col("signed_next", "隔级经理签字日期", "date", False, ("隔级经理签字", "隔级上级签字日期"), width=15, fmt=DATE),
+        Col("filed", "备案日期", "date", False, ("人力资源部备案日期", "备案", "报备日期"), width=12, fmt=DATE),
+        Col("note", "备注", "text", False, ("说明",), width=30),
+    ), "每月每人一行：目标设定表（kpi4s goals 生成）三方签字及报人力资源部备案的日期；每月5日前备案（设置「目标设定截止日」），"
+       "逾期和未备案者列入月度报告。本表留空 = 不跟踪。"),
+    Sheet(APPEALS, (
+        Col("date", "申述日期", "date", True, ("日期", "提出日期"), width=12, fmt=DATE, needed=True),
+        _emp, _name,
+        Col("month", "考核月份", "month", True, ("月份", "申述月份"), width=10, fmt=TEXT, needed=True),
+        Col("reason", "申述理由", "text", True, ("理由", "异议"), width=36, needed=True),
+        Col("handler", "受理人", "text", False, ("处理人", "更高层经理"), width=10),
+        Col("decision", "处理结果", "vocab", False, ("结果", "决定"), V.APPEAL_DECISION, width=11),
+        Col("changed", "调整后得分", "number", False, ("调整得分", "新得分", "改后得分"), width=11, fmt="0.00"),
+        Col("decided", "处理日期", "date", False, ("决定日期",), width=12, fmt=DATE),
+        Col("comment", "处理说明", "text", False, ("说明", "备注"), width=30),
+    ), "员工对考核结果有异议，以书面形式向更高层经理或人力资源部申述 [000 §6]。处理结果：待处理 / 维持原结果 / 改分 / 撤回；"
+       "改分须填调整后得分，重新运行该月月度报告（已审批的月份需覆盖重算）后生效。"),
+    Sheet(INTERVIEWS, (
+        _month, _emp, _name,
+        Col("date", "面谈日期", "date", True, ("日期",), width=12, fmt=DATE, needed=True),
+        Col("kind", "面谈类型", "vocab", False, ("类型",), V.INTERVIEW, width=10),
+        Col("interviewer", "面谈人", "text", True, ("面谈经理", "直接经理"), width=10, needed=True),
+        Col("summary", "面谈纪要", "text", False, ("纪要", "面谈内容", "反馈"), width=36),
+        Col("actions", "发展行动", "text", False, ("改进措施", "发展计划", "行动计划"), width=36),
+    ), "考核月份 = 面谈所反馈的月份（次月初面谈）。发展行动显示在下月的目标设定表和绩效评估表；"
+       "须面谈而无记录者列入月度报告（设置「须面谈等级(及以下)」）。本表留空 = 不跟踪。"),
+    Sheet(DEDUCTIONS, (
+        _month, _emp, _name,
+        Col("amount", "扣款金额", "number", True, ("金额", "扣款"), width=12, fmt=MONEY, needed=True),
+        Col("reason", "事由", "text", False, ("原因", "说明"), width=36),
+    ), "计入工资接口的其他扣款（元，正数）；评分逾期罚款按评分提交表自动计入。"),
+    Sheet(TRAIL, tuple(Col(k, h, "text", True, (), width=w) for k, h, w in (
+        ("month", "月份", 9), ("time", "时间", 18), ("event", "操作", 10), ("status", "状态", 12),
+        ("by", "操作人", 10), ("login", "登录用户", 10), ("note", "说明", 36), ("employee_id", "员工编号", 10),
+        ("name", "姓名", 10), ("field", "项目", 10), ("old", "原值", 11), ("new", "新值", 11),
+        ("fingerprint", "结果指纹", 18), ("check", "校验码", 18))),
+        "由「审批」「覆盖重算」写入，请勿手工修改：每行的校验码连着上一行，改动会被发现。"),
+    Sheet(SNAPSHOT, (
+        _month, _emp, _name,
+        Col("department", "部门", "text", False, (), width=12),
+        Col("position", "岗位", "text", False, (), width=12),
+        Col("category", "考核类别", "text", False, (), width=14),
+        Col("salary", "月工资", "number", False, (), width=11, fmt=MONEY),
+        Col("fixed", "基本工资", "number", False, (), width=11, fmt=MONEY),
+        Col("base", "绩效基数", "number", False, (), width=11, fmt=MONEY),
+        Col("total", "总分", "number", False, (), width=8, fmt="0.00"),
+        Col("grade", "等级", "text", False, (), width=6),
+        Col("pay", "绩效工资", "number", False, (), width=11, fmt=MONEY),
+        Col("fine", "评分罚款", "number", False, (), width=10, fmt=MONEY),
+        Col("deduction", "其他扣款", "number", False, (), width=10, fmt=MONEY),
+        Col("net", "合计", "number", False, (), width=12, fmt=MONEY),
+    ), "由「审批」写入：每月每人一行，该月最近一次审批时的工资核算结果（工资接口据此核对）。"),
     Sheet(TARGETS, (
         Col("year", "年度", "number", False, ("年份",), width=7),
         Col("indicator", "指标", "text", True, ("指标名称",), width=16),
@@ -374,3 +456,18 @@ DMS_EXPORTS = MappingProxyType({
         _d("owner", "专属顾问", "staff", ("归属顾问", "维护人", "专属服务顾问")),
     ),
 })
+
+
+# --- the group workbook (SPEC §8): its 设置 and the sheets `kpi4s group` writes -------------------
+GROUP_NAME_KEY, STORES_KEY, ARCHIVE_KEY, RUN_KEY = "集团名称", "门店工作簿", "归档数据库", "先运行门店月度报告"
+GROUP_SETTINGS = MappingProxyType({     # the group workbook's own settings: key → note
+    GROUP_NAME_KEY: "集团（或区域）名称，显示在汇总标题",
+    MONTH_KEY: "汇总月份 YYYY-MM；留空 = 各门店工作簿设置中最多的月份；命令行 --month 可覆盖",
+    STORES_KEY: "门店工作簿所在文件夹（相对本工作簿所在文件夹；留空 = 本文件夹），每店一个 .xlsx/.xlsm",
+    ARCHIVE_KEY: "归档数据库：留空 = 本工作簿旁的 kpi4s-归档.duckdb；也可填其他文件路径，"
+                 "或服务器数据库连接串（如 postgresql://用户@主机/库名）",
+    RUN_KEY: "是 = 汇总前先为每个门店运行月度报告（写入门店工作簿）；否 = 只读取",
+})
+LEAGUE, KPI_HEAT, DEPT_VIEW, TRENDS, GROUP_GRADES, GROUP_PROBLEMS = (
+    "门店排名", "指标达成", "部门对比", "月度趋势", "集团评定", "问题清单")
+GROUP_OUTPUTS = (LEAGUE, KPI_HEAT, DEPT_VIEW, TRENDS, GROUP_GRADES, GROUP_PROBLEMS)

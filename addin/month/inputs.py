@@ -62,14 +62,13 @@ def put_actuals(items: pd.DataFrame, book: StoreBook, month: str, ids: set, grad
         items.loc[idx, col] = rows.loc[hit, src].to_numpy()
 
 
-def put_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame, month: str, problems: list) -> None:
+def resolve_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame) -> None:
     """Targets by precedence: the actual row's 目标值 > the scorecard > 目标分解 > the library.
 
     plan: the month's decomposed targets (indicator, owner, target); an item names its
     indicator; the most specific owner wins (employee id, name, department, position, store).
-    Then every KPI item must have a target (> 0 for ratio directions) and an actual.
+    Sets items' plan_target and target (the month end and the goal sheets share this).
     """
-    c_h, a_h = S.SHEETS[S.SCORECARDS].header, S.SHEETS[S.ACTUALS].header
     items["plan_target"] = np.nan
     if len(plan) and items["indicator"].ne("").any():
         p = people.set_index("employee_id")
@@ -82,6 +81,13 @@ def put_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame, m
             keys = pd.MultiIndex.from_arrays([items.loc[need, "indicator"], owner[need].fillna("")])
             items.loc[need, "plan_target"] = lut.reindex(keys).to_numpy()
     items["target"] = items["act_target"].fillna(items["target"]).fillna(items["plan_target"]).fillna(items["lib_target"])
+
+
+def put_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame, month: str, problems: list) -> None:
+    """Targets by precedence (:func:`resolve_targets`); then every KPI item must have a target
+    (> 0 for ratio directions) and an actual."""
+    c_h, a_h = S.SHEETS[S.SCORECARDS].header, S.SHEETS[S.ACTUALS].header
+    resolve_targets(items, plan, people)
     kpi = items["kind"].eq("kpi")
     no_target = kpi & items["target"].isna()
     problems += [Problem(S.SCORECARDS, int(r), c_h("target"),

@@ -21,6 +21,7 @@ from udfs import consequences, dates, grading, pay, periods, scoring
 from udfs.policy import Policy
 
 from . import cards as C
+from . import cycle as CY
 from . import inputs as I
 from .results import (ACTION_COLUMNS, ADJUSTMENT_COLUMNS, HISTORY_COLUMNS, ITEM_COLUMNS, PEOPLE_COLUMNS,
                       SCORER_COLUMNS, MonthResults, Period)
@@ -54,6 +55,7 @@ class Assembled:
     history: pd.DataFrame
     plan: targets.MonthPlan | None
     warnings: list
+    cycle: CY.CycleInputs | None = None
 
 
 def assemble(book: StoreBook, month: str) -> Assembled:
@@ -77,10 +79,11 @@ def assemble(book: StoreBook, month: str) -> Assembled:
     commission = I.commissions(book, month, ids, policy, problems)
     history = book.frame(S.HISTORY, problems) if book.has(S.HISTORY) else book.frame(S.HISTORY)
     subs = I.submissions(book, month, policy, problems)
+    cyc = CY.read_cycle(book, month, roster, people, history, subs, policy, problems)
     raise_if(problems)
     if not len(people):
         warnings.append(f"员工名册中没有 {month} 在职的员工")
-    return Assembled(people, items, adjustments, commission, subs, history, plan, warnings)
+    return Assembled(people, items, adjustments, commission, subs, history, plan, warnings, cyc)
 
 
 def score(a: Assembled, policy: Policy) -> pd.DataFrame:
@@ -175,7 +178,7 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
     per = acts.groupby("employee_id", sort=False)["action"].agg(tuple)
     head = acts.loc[acts["headline"].astype(bool)].set_index("employee_id")["action"]
     people["actions"] = [per.get(e, ()) for e in people["employee_id"]]
-    people["action"] = people["employee_id"].map(head).fillna("").to_numpy()
+    people["action"] = people["employee_id"].map(head).astype(object).fillna("").to_numpy()
     info = people.set_index("employee_id")[["name", "department", "manager"]]
     return acts.join(info, on="employee_id").reindex(columns=ACTION_COLUMNS).reset_index(drop=True)
 
@@ -184,7 +187,8 @@ def scorer_step(subs: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
     """Deadlines (SPEC §3.6) and late fines; a role nobody submitted for is listed as missing."""
     dl = dates.scorer_deadlines(month, policy)
     due = dict(zip(dl["role"], dl["due"]))
-    out = pd.DataFrame({"scorer": subs["scorer"].to_numpy(), "role": subs["role"].to_numpy()})
+    out = pd.DataFrame({"scorer": subs["scorer"].to_numpy(), "role": subs["role"].to_numpy(),
+                        "employee_id": subs["employee_id"].to_numpy() if "employee_id" in subs else ""})
     out["due"] = out["role"].map(due).astype("datetime64[s]")
     out["submitted"] = subs["submitted"].to_numpy().astype("datetime64[s]")
     out["days_late"] = np.asarray(dates.late_days(out["submitted"].to_numpy(), out["due"].to_numpy(),
@@ -192,9 +196,11 @@ def scorer_step(subs: pd.DataFrame, month: str, policy: Policy) -> pd.DataFrame:
     out["fine"] = out["days_late"] * policy.fine_per_day
     missing = dl[~dl["role"].isin(set(out["role"]))]
     if len(missing):
-        out = pd.concat([out, pd.DataFrame({"scorer": "", "role": missing["role"], "due": missing["due"],
-                                            "submitted": np.datetime64("NaT", "s"), "days_late": np.nan,
-                                            "fine": np.nan})], ignore_index=True)
+        extra = pd.DataFrame({"scorer": "", "role": missing["role"].to_numpy(), "employee_id": "",
+                              "due": missing["due"].to_numpy().astype("datetime64[s]"),
+                              "submitted": np.full(len(missing), np.datetime64("NaT", "s")),
+                              "days_late": np.full(len(missing), np.nan), "fine": np.full(len(missing), np.nan)})
+        out = pd.concat([out, extra], ignore_index=True) if len(out) else extra
     order = {r: i for i, r in enumerate(dl["role"])}
     out = out.assign(_o=out["role"].map(order)).sort_values(["_o", "scorer"], kind="stable")
     return out.drop(columns="_o").reset_index(drop=True)[SCORER_COLUMNS]
@@ -212,10 +218,12 @@ def period_step(history: pd.DataFrame, people: pd.DataFrame, month: str, policy:
     return out
 
 
-def compute_month(source, month: str | None = None, clock: Clock | None = None) -> MonthResults:
+def compute_month(source, month: str | None = None, clock: Clock | None = None,
+                  periods: bool = True) -> MonthResults:
     """Validate the month's inputs and compute every person's results (SPEC §3).
 
     source: a path, {sheet: values} or a StoreBook. Raises BookError listing every problem.
+    periods: also the quarter/year tables the month closes (the group roll-up needs none).
     """
     clock = clock or Clock()
     book = load_book(source, month)
@@ -227,8 +235,11 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None) 
     a = assemble(book, month)
     clock.mark("校验")
     people = score(a, policy)
+    people = CY.apply_appeals(people, a.cycle.appeals if a.cycle else None, month, policy)
     people = grade(people, policy)
     people = pay_step(people, a.commission, policy)
+    scorers = scorer_step(a.submissions, month, policy)
+    lost = CY.pay_lines(people, scorers, a.cycle)
     history = merge_history(a.history, people, month)
     kept = unchanged_rows(a.history, history)
     actions = consequence_step(people, history, month, policy)
@@ -236,11 +247,16 @@ def compute_month(source, month: str | None = None, clock: Clock | None = None) 
     warnings = a.warnings + [f"{e} {n}：{'；'.join(w)}" for e, n, w in
                              people.loc[people["warnings"].map(len) > 0, ["employee_id", "name", "warnings"]]
                              .itertuples(index=False)]
+    cyc = a.cycle
     res = MonthResults(
         store=book.store, month=month, policy=policy, people=people.reindex(columns=PEOPLE_COLUMNS),
         items=a.items.reindex(columns=ITEM_COLUMNS), adjustments=a.adjustments[ADJUSTMENT_COLUMNS],
-        history=history[HISTORY_COLUMNS], actions=actions, scorers=scorer_step(a.submissions, month, policy),
-        periods=period_step(history, people, month, policy),
+        history=history[HISTORY_COLUMNS], actions=actions, scorers=scorers,
+        periods=period_step(history, people, month, policy) if periods else [],
         progress=a.plan.progress if a.plan else None, progress_as_of=a.plan.as_of if a.plan else None,
-        warnings=warnings, timings=clock.marks, history_kept=kept)
+        warnings=warnings, timings=clock.marks, history_kept=kept,
+        appeals=cyc.appeals if cyc else None, interviews=CY.interviews_for(cyc.interviews if cyc else None, month, people),
+        interviews_missing=CY.missing_interviews(cyc.interviews if cyc else None, history, month, people, policy),
+        goals=cyc.goals if cyc else None, goals_due=cyc.goals_due if cyc else None,
+        bottom=CY.bottom_list(people, policy), payroll_warnings=lost)
     return res

@@ -32,6 +32,11 @@ PEOPLE_COLUMNS = [
     "actions",         # tuple of every action code of the month
     "a_run", "d_run", "e_run",   # consecutive-month runs ending this month
     "warnings",        # tuple of data warnings for this person (Chinese)
+    # the cycle around the month (SPEC §9)
+    "total_computed",  # the total the scorecard gave, before an accepted appeal (= total without one)
+    "appeal",          # "" or the accepted appeal behind the total (Chinese)
+    "fine",            # the person's late-scoring fines of the month (yuan, as a scorer)
+    "deduction",       # other deductions of the month (工资扣款, yuan)
 ]
 
 ITEM_COLUMNS = [
@@ -53,7 +58,16 @@ ACTION_COLUMNS = [
     "months",          # tuple of (month 'YYYY-MM', grade) pairs behind it, oldest first
     "headline",        # bool: the most severe action of that person this month
 ]
-SCORER_COLUMNS = ["scorer", "role", "due", "submitted", "days_late", "fine"]
+SCORER_COLUMNS = ["scorer", "role", "due", "submitted", "days_late", "fine",
+                  "employee_id"]     # the scorer in the roster ("" when not found: the fine reaches no payslip)
+APPEAL_COLUMNS = ["row", "date", "employee_id", "name", "department", "month", "reason", "handler",
+                  "decision",        # udfs.vocab.APPEAL_DECISION code
+                  "changed", "decided", "comment"]
+INTERVIEW_COLUMNS = ["employee_id", "month", "date", "kind", "interviewer", "summary", "actions"]
+MISSING_INTERVIEW_COLUMNS = ["employee_id", "name", "department", "manager", "month", "grade", "total"]
+GOAL_COLUMNS = ["employee_id", "name", "department", "manager", "status",   # udfs.vocab.GOAL_STATUS code
+                "filed", "days_late", "note"]
+BOTTOM_COLUMNS = ["group", "n", "rank", "employee_id", "name", "department", "position", "total", "grade"]
 PROGRESS_COLUMNS = ["indicator", "display", "unit", "additive", "annual", "ytd", "done", "time_progress",
                     "plan", "pace", "status"]
 
@@ -86,6 +100,14 @@ class MonthResults:
     warnings: list = field(default_factory=list)       # whole-book warnings (Chinese text)
     timings: list = field(default_factory=list)        # [(stage, seconds)]
     history_kept: int = 0                              # leading 历史 rows unchanged by this run
+    # the cycle around the month (SPEC §9); None = the store does not keep that sheet
+    appeals: pd.DataFrame | None = None                # APPEAL_COLUMNS: the whole register, every month
+    interviews: pd.DataFrame | None = None             # INTERVIEW_COLUMNS: last month's interviews (forms show them)
+    interviews_missing: pd.DataFrame | None = None     # MISSING_INTERVIEW_COLUMNS: due for last month, none recorded
+    goals: pd.DataFrame | None = None                  # GOAL_COLUMNS: the month's goal sheets, one per graded person
+    goals_due: object = None                           # the day the month's goal sheets were due
+    bottom: pd.DataFrame | None = None                 # BOTTOM_COLUMNS: 末位名单 (only when the setting is on)
+    payroll_warnings: list = field(default_factory=list)   # fines that reach no payslip (Chinese)
 
     @property
     def graded(self) -> pd.DataFrame:

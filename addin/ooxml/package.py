@@ -103,6 +103,14 @@ class Package:
         found = self.find(name)
         return None if found is None else self.zip.read(found)
 
+    def head(self, name: str, size: int = 4096) -> bytes | None:
+        """The first ``size`` bytes of a part (without inflating the rest), None when absent."""
+        found = self.find(name)
+        if found is None:
+            return None
+        with self.zip.open(found) as f:
+            return f.read(size)
+
     def close(self) -> None:
         self.zip.close()
 

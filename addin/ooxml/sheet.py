@@ -7,6 +7,7 @@ parsed: they are copied as raw zip members.
 from __future__ import annotations
 
 import copy
+import re
 
 from lxml import etree
 
@@ -14,6 +15,13 @@ from addin.ooxml.styles import StyleMerger
 from addin.ooxml.xmlutil import namespace, parse, q, serialize
 
 _MARK = "kpi4s-streamed-rows"
+_CODE_NAME = re.compile(rb"<(?:\w+:)?sheetPr\b[^>]*?\bcodeName=\"([A-Za-z][A-Za-z0-9_]{0,30})\"")
+
+
+def code_name(head: bytes | None) -> str | None:
+    """The VBA codeName in the opening bytes of a sheet part (its <sheetPr> comes first)."""
+    m = _CODE_NAME.search(head or b"")
+    return m.group(1).decode("ascii") if m else None
 
 
 def shared_strings(data: bytes | None) -> list[etree._Element]:
@@ -69,6 +77,17 @@ class DonorSheet:
             inline = etree.Element(q(self.ns, "is"))
             etree.SubElement(inline, q(self.ns, "t"))
         cell.insert(at, inline)
+
+    def keep_code_name(self, code: str | None) -> None:
+        """Carry the replaced sheet's VBA codeName over: a macro-enabled workbook's document
+        module stays bound to its sheet (else Excel adds a duplicate module on open)."""
+        if not code or self.root.tag != q(self.ns, "worksheet"):
+            return
+        pr = self.root.find(q(self.ns, "sheetPr"))
+        if pr is None:                          # sheetPr must be the worksheet's first child
+            pr = self.root.makeelement(q(self.ns, "sheetPr"), {})
+            self.root.insert(0, pr)
+        pr.set("codeName", code)
 
     def to_bytes(self) -> bytes:
         return serialize(self.root)

@@ -9,7 +9,7 @@ openpyxl, in memory) and transplanted into the user's workbook:
   sheet's style indices renumbered; its shared strings become inline strings (sheet.py);
 - the parts the donor sheet relates to (drawings, charts, images, comments and their VML)
   are copied under unused part names, charts with explicit data-label flags (charts.py);
-- a replaced sheet keeps its position, sheet id and part name; whatever only it referred
+- a replaced sheet keeps its position, sheet id, part name and VBA codeName; whatever only it referred
   to (its old drawings, charts, comments …) is removed with its relationships and content
   types: the package's relationship graph is walked before and after, and exactly the parts
   that became unreachable go, so no relationship points to a missing part and re-running
@@ -33,7 +33,7 @@ from addin.ooxml.charts import explicit_labels
 from addin.ooxml.package import Package, PackageError, PackageWriter, deflate, rels_part
 from addin.ooxml.parallel import ForkJob
 from addin.ooxml.parts import ContentTypes, Relationships, Workbook, kind, load_relationships, reachable
-from addin.ooxml.sheet import DonorSheet, shared_strings
+from addin.ooxml.sheet import DonorSheet, code_name, shared_strings
 from addin.ooxml.styles import StyleMerger
 
 CONTENT_TYPES = "[Content_Types].xml"
@@ -127,6 +127,7 @@ class _Transplant:
                 raise KeyError(f"donor has no sheet {name!r}")
 
         placed = self._free_replaced(names)
+        self.replaced = set(placed)
         self.styles = self._merge_styles()
         parts = self._add_sheets(names, placed)
         try:
@@ -197,6 +198,8 @@ class _Transplant:
         for name in forked + [n for n in parts if n not in forked]:
             d_part, part = parts[name]
             sheet = DonorSheet(self.dp.read(d_part), sst, self.styles)
+            if name in self.replaced:
+                sheet.keep_code_name(code_name(self.tp.head(part)))
             if name not in extra_rows:
                 self.written[part] = sheet.to_bytes()
                 continue

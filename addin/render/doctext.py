@@ -17,7 +17,7 @@ import pandas as pd
 
 from addin.io.text import clean_text
 from udfs.parse import month_parts, number_or_none, text_of
-from udfs.vocab import LOWER_IS_BETTER
+from udfs.vocab import INTERVIEW, LOWER_IS_BETTER
 
 # counts read "两个月", ordinals "第二次" (二, not 两)
 _ZH_DIGITS = "零一二三四五六七八九"
@@ -152,3 +152,18 @@ def item_view(rec: dict) -> dict:
         "score": number(rec.get("score")),
         "shortfall": number(rec.get("shortfall")),
     }
+
+
+def interview_text(rows: list[dict]) -> str:
+    """Interview records (INTERVIEW_COLUMNS rows) as the development plan a form shows: who,
+    when, the development actions agreed, then the summary — one line per interview."""
+    lines = []
+    for r in rows:
+        day = r.get("date")
+        when = pd.Timestamp(day).strftime("%Y-%m-%d") if day is not None and not pd.isna(day) else ""
+        head = f"{zh_month(text(r.get('month')))}{INTERVIEW.label(text(r.get('kind')), '绩效面谈')}"
+        who = "，".join(x for x in (when, text(r.get("interviewer"))) if x)
+        body = "；".join(x for x in (f"发展行动：{text(r.get('actions'))}" if text(r.get("actions")) else "",
+                                    f"面谈纪要：{text(r.get('summary'))}" if text(r.get("summary")) else "") if x)
+        lines.append(f"{head}（{who}）" + (f"：{body}" if body else ""))
+    return "\n".join(lines)

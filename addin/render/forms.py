@@ -21,7 +21,7 @@ from addin.io.save import atomic_save
 from addin.month.results import MonthResults
 from udfs.vocab import ACTION, CATEGORY, GRADE
 
-from .doctext import by_employee, flag, fmt_number, is_percent, item_view, number, text, zh_month
+from .doctext import by_employee, flag, fmt_number, interview_text, is_percent, item_view, number, text, zh_month
 
 FORM_TEMPLATE = "appraisal_form.xlsx"
 _TOKEN = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
@@ -47,6 +47,7 @@ def form_contexts(results: MonthResults, generated: str = "") -> list[dict]:
     by_items = by_employee(items, ids)
     by_adj = by_employee(results.adjustments, ids)
     veto_note = f"本月有否决项，总分不高于{fmt_number(results.policy.veto_cap)}分"
+    talks = by_employee(getattr(results, "interviews", None), ids)          # last month's interviews
     out = []
     for p in people.to_dict("records"):
         eid = p["employee_id"]
@@ -58,6 +59,8 @@ def form_contexts(results: MonthResults, generated: str = "") -> list[dict]:
             remarks.append(veto_note)
         if actions:
             remarks.append("本月措施：" + "、".join(ACTION.label(a, a) for a in actions))
+        if text(p.get("appeal")):
+            remarks.append(text(p.get("appeal")))
         grade = text(p.get("grade"))
         out.append({
             "store": text(results.store),
@@ -82,7 +85,7 @@ def form_contexts(results: MonthResults, generated: str = "") -> list[dict]:
             "grade_label": GRADE.label(grade),
             "band_grade": text(p.get("band_grade")),
             "remarks": "；".join(r for r in remarks if r),
-            "development_plan": "",
+            "development_plan": interview_text(talks.get(eid, [])),
             "employee_comment": "",
             "manager_comment": "",
             "footer": f"kpi4s 生成 {generated}  ·  {text(results.store)}  ·  {results.month}  ·  "
@@ -352,11 +355,12 @@ def form_template(path: Path | None = None) -> FormTemplate:
     return t
 
 
-def render_form_book(path, contexts: list[dict]) -> Path:
-    """One workbook at ``path`` with a sheet per context (written atomically)."""
+def render_form_book(path, contexts: list[dict], template: str = FORM_TEMPLATE) -> Path:
+    """One workbook at ``path`` with a sheet per context (written atomically), from the form
+    template named ``template`` (the appraisal form; the 目标设定表 uses the same grammar)."""
     # xlsxwriter is imported here: only rendering needs it, not every door's start-up
     import xlsxwriter
-    t = form_template()
+    t = form_template(None if template == FORM_TEMPLATE else template_dir(template) / template)
 
     def save(tmp):
         wb = xlsxwriter.Workbook(tmp, {"in_memory": True, "strings_to_formulas": False,

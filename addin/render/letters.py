@@ -42,7 +42,7 @@ LETTERS = {
 LETTER_ACTIONS = tuple(LETTERS)
 WARNINGS = ("hr_warning", "manager_warning")
 REASON_ITEMS = 3            # items furthest below target named in a letter
-_TEMPLATES: dict = {}       # (action, folder) → (prepared template, caching Jinja environment)
+_TEMPLATES: dict = {}       # (template name, folder) → (prepared template, caching Jinja environment)
 
 
 # =============================================================================
@@ -197,9 +197,13 @@ def docx_template(code: str):
     keeps the patched XML and the environment keeps the compiled templates, so a render costs
     the Jinja run and the zip (PERF-NOTES: template size is the cost).
     """
-    name = LETTERS[code].template
+    return prepared_template(LETTERS[code].template)
+
+
+def prepared_template(name: str):
+    """(template, Jinja environment) of the docxtpl template ``name`` in workbook/, once per process."""
     folder = template_dir(name)
-    key = (code, folder)
+    key = (name, folder)
     hit = _TEMPLATES.get(key)
     if hit is None:
         # docxtpl/jinja2 are imported here: only rendering needs them, not every door's start-up
@@ -235,4 +239,4 @@ def render_docx(path, ctx: dict) -> Path:
 
 
 __all__ = ["LETTERS", "LETTER_ACTIONS", "REASON_ITEMS", "letter_contexts", "trigger_text", "docx_template",
-           "render_docx"]
+           "prepared_template", "render_docx"]

@@ -15,8 +15,10 @@ import pandas as pd
 from addin.io import schema as S
 from addin.month.results import MonthResults, Period
 from udfs.grading import quota_counts
-from udfs.vocab import ACTION, CATEGORY, EVAL_GROUP, GRADE, GRADES, GRADING, OWNER_TYPE, PAY_METHOD
+from udfs.vocab import (ACTION, APPEAL_DECISION, CATEGORY, EVAL_GROUP, GOAL_STATUS, GRADE, GRADES, GRADING,
+                         OWNER_TYPE, PAY_METHOD)
 
+from .doctext import zh_number
 from .sheet import Bulk, Chart, SheetSpec, blank
 from .style import BLUE, GRID, LIGHT_BLUE, TOTAL_OF
 
@@ -36,7 +38,7 @@ class Section:
 
 def numbered(secs: list[Section]) -> list[tuple[str, Section]]:
     """(一、title, section) for the sections shown, numbered without gaps."""
-    return [(f"{ZH_NUMBERS[i]}、{s.title}", s) for i, s in enumerate(secs)]
+    return [(f"{zh_number(i + 1)}、{s.title}", s) for i, s in enumerate(secs)]
 
 
 def run_text(months: tuple) -> str:
@@ -139,6 +141,61 @@ def _exempt(res: MonthResults) -> Section:
                    ["text"] * 5)
 
 
+def _appeals(res: MonthResults) -> Section | None:
+    """员工申述: every open appeal, and every appeal about this month (SPEC §9)."""
+    a = getattr(res, "appeals", None)
+    if a is None or a.empty:
+        return None
+    show = a[a["decision"].eq("pending") | a["month"].eq(res.month)]
+    if show.empty:
+        return None
+    rows = [[r.date, r.employee_id, r.name, r.department, r.month, APPEAL_DECISION.label(r.decision), r.changed,
+             r.handler, r.decided, r.reason] for r in show.itertuples(index=False)]
+    return Section("appeals", "员工申述（待处理的，及本月的）", ["申述日期", "员工编号", "姓名", "部门", "考核月份", "处理结果",
+                                                      "调整后得分", "受理人", "处理日期", "申述理由"], rows,
+                   ["date", "text", "text", "text", "month", "bold", "score", "text", "date", "wrap"])
+
+
+def _interviews(res: MonthResults) -> Section | None:
+    """Interviews due for last month and not recorded (when the store records interviews)."""
+    m = getattr(res, "interviews_missing", None)
+    if m is None or m.empty:
+        return None
+    rows = [[r.employee_id, r.name, r.department, r.manager, r.month, r.grade, r.total] for r in m.itertuples(index=False)]
+    who = "全员" if res.policy.interview_grade == "A" else f"{res.policy.interview_grade}级及以下"
+    return Section("interviews", f"绩效面谈未记录（{m['month'].iloc[0]}，须面谈：{who}）",
+                   ["员工编号", "姓名", "部门", "直接上级", "考核月份", "等级", "总分"], rows,
+                   ["text", "text", "text", "text", "month", "grade", "score"])
+
+
+def _goals(res: MonthResults) -> Section | None:
+    """目标设定表 not signed and filed with HR by the due day (when the store tracks them)."""
+    g = getattr(res, "goals", None)
+    if g is None:
+        return None
+    late = g[g["status"].ne("on_time")]
+    if late.empty:
+        return None
+    due = pd.Timestamp(res.goals_due).strftime("%Y-%m-%d") if res.goals_due is not None else ""
+    rows = [[r.employee_id, r.name, r.department, r.manager, GOAL_STATUS.label(r.status), r.filed,
+             None if blank(r.days_late) else int(r.days_late), r.note] for r in late.itertuples(index=False)]
+    return Section("goals", f"目标设定未按时备案（{res.month}，截止 {due}）",
+                   ["员工编号", "姓名", "部门", "直接上级", "状态", "备案日期", "逾期天数", "备注"], rows,
+                   ["text", "text", "text", "text", "warn", "date", "int", "text"])
+
+
+def _bottom(res: MonthResults) -> Section | None:
+    """末位名单 per evaluation group, when the setting is on (SPEC §9; 002 篇6)."""
+    b = getattr(res, "bottom", None)
+    if b is None:
+        return None
+    rows = [[r.group, r.n, r.rank, r.employee_id, r.name, r.department, r.position, r.total, r.grade]
+            for r in b.itertuples(index=False)]
+    return Section("bottom", f"末位名单（各评定范围得分最低 {res.policy.bottom_share:.0%}；仅供绩效改进参考，不作为解除劳动合同的依据）",
+                   ["评定范围", "参评人数", "倒数名次", "员工编号", "姓名", "部门", "岗位", "总分", "等级"], rows,
+                   ["text", "int", "int", "text", "text", "text", "text", "score", "grade"])
+
+
 def sections(res: MonthResults, warnings_limit: int = 200) -> list[Section]:
     """The report's sections in order; sections with nothing to say are left out, except the
     fixed ones a reader looks for (actions, scorers, exempt show 「（无）」)."""
@@ -147,6 +204,7 @@ def sections(res: MonthResults, warnings_limit: int = 200) -> list[Section]:
     if prog is not None:
         out.append(prog)
     out.append(_exempt(res))
+    out += [sec for sec in (_appeals(res), _goals(res), _interviews(res), _bottom(res)) if sec is not None]
     if res.warnings:
         rows = [[w] for w in res.warnings[:warnings_limit]]
         if len(res.warnings) > warnings_limit:
@@ -259,6 +317,11 @@ def report_sheet(res: MonthResults) -> SheetSpec:
             for i, row in enumerate(sec.rows):          # the months behind an action: 3 a line, 4 columns wide
                 sh.merge(first + i, 6, first + i, 9, row[6], "wrap")
                 sh.heights[first + i] = 14 * max(1, -(-row[5] // 3))
+        elif sec.key == "appeals" and sec.rows:       # the reason, five columns wide
+            sh.merge(r + 1, 9, r + 1, 13, sec.headers[9], "head")
+            for i, row in enumerate(sec.rows):
+                sh.merge(first + i, 9, first + i, 13, row[9], "wrap")
+                sh.heights[first + i] = 14 * max(1, -(-len(str(row[9] or "")) // 28))
         elif sec.key == "scorers" and sec.rows:
             sh.conditional.append((first, 5, first + n - 1, 5, {"type": "cell", "criteria": ">", "value": 0,
                                                                 "format": "red_text"}))
@@ -271,7 +334,7 @@ def report_sheet(res: MonthResults) -> SheetSpec:
                                                                 "format": "red_text"}))
         r = nxt
     # the per-employee table: title and header as cells, the rows streamed
-    sh.put(r, 0, f"{ZH_NUMBERS[len(secs)]}、{PEOPLE_TITLE}", "section")
+    sh.put(r, 0, f"{zh_number(len(secs) + 1)}、{PEOPLE_TITLE}", "section")
     sh.row(r + 1, PEOPLE_HEADERS, "head")
     pf = people_frame(res)
     first = r + 2

@@ -26,7 +26,7 @@ from .style import DXF, STYLES
 
 @dataclass
 class Chart:
-    kind: str                                   # "column" | "bar"
+    kind: str                                   # "column" | "bar" | "line"
     series: list                                # dicts: name, categories/values (r1, c1, r2, c2), color,
     #                                             labels (num format or None), points (colors per point)
     title: str = ""
@@ -38,6 +38,7 @@ class Chart:
     legend: str | None = "bottom"
     gap: int | None = None
     show_hidden: bool = False                   # plot data kept in hidden columns
+    subtype: str | None = None                  # "stacked": series stacked (grades by month)
 
 
 @dataclass
@@ -73,6 +74,7 @@ class SheetSpec:
     gridlines: bool = True
     zoom: int | None = None
     bulk: Bulk | None = None
+    sparklines: list = field(default_factory=list)    # (row, col, xlsxwriter sparkline options: range …)
 
     # --- building ---------------------------------------------------------------------------
     def put(self, r: int, c: int, value: Any, style: str | None = "text") -> None:
@@ -158,6 +160,12 @@ def _write(ws, r, c, v, fmt):
         ws.write_string(r, c, str(v), fmt)          # text stays text: '=…' never becomes a formula
 
 
+def pixel_height(points: float) -> float:
+    """A row height as Excel shows it: whole pixels at 96 dpi (0.75 pt each). Both painters write
+    this, so a file is the same whichever xlsxwriter (older ones keep 28, newer snap to 27.75)."""
+    return round(points / 0.75) * 0.75
+
+
 def _paint(wb, F: _Formats, spec: SheetSpec):
     ws = wb.add_worksheet(spec.name)
     for c, w in spec.widths.items():
@@ -165,7 +173,7 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
     for c in spec.hidden - set(spec.widths):
         ws.set_column(c, c, None, None, {"hidden": True})
     for r, h in spec.heights.items():
-        ws.set_row(r, h)
+        ws.set_row(r, pixel_height(h))
     merged = {(r1, c1): (r2, c2) for r1, c1, r2, c2 in spec.merges}
     inside = {(rr, cc) for r1, c1, r2, c2 in spec.merges for rr in range(r1, r2 + 1) for cc in range(c1, c2 + 1)}
     for (r, c), (v, style) in sorted(spec.cells.items()):
@@ -184,6 +192,8 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
         ws.data_validation(r1, c1, r2, c2, dict(opts))
     for (r, c), text in spec.comments.items():
         ws.write_comment(r, c, clean_text(text), {"author": "kpi4s"})
+    for r, c, opts in spec.sparklines:
+        ws.add_sparkline(r, c, dict(opts))
     for ch in spec.charts:
         ws.insert_chart(ch.anchor[0], ch.anchor[1], _chart(wb, spec.name, ch),
                         {"x_offset": ch.offset[0], "y_offset": ch.offset[1]})
@@ -208,10 +218,15 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
 
 
 def _chart(wb, sheet: str, ch: Chart):
-    chart = wb.add_chart({"type": ch.kind})
+    chart = wb.add_chart({"type": ch.kind, **({"subtype": ch.subtype} if ch.subtype else {})})
     for s in ch.series:
         opts = {"name": s["name"], "categories": [sheet, *s["categories"]], "values": [sheet, *s["values"]]}
-        if s.get("color"):
+        if s.get("color") and ch.kind == "line":
+            opts["line"] = {"color": s["color"], "width": 2.25}
+            opts["smooth"] = False
+            opts["marker"] = {"type": "circle", "size": 5, "fill": {"color": s["color"]},
+                              "border": {"color": s["color"]}}
+        elif s.get("color"):
             opts["fill"] = {"color": s["color"]}
         if s.get("labels"):
             opts["data_labels"] = {"value": True, "num_format": s["labels"]}

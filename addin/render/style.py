@@ -88,6 +88,9 @@ STYLES = MappingProxyType({
     "total_ratio": dict(_TOTAL, num_format="0.00"),
     "total_money0": dict(_TOTAL, num_format=MONEY0),
     "total_number": dict(_TOTAL, num_format="#,##0.##"),
+    "subtotal_int": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format="0", align="center"),
+    "subtotal_score": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format=SCORE),
+    "subtotal_money": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format=MONEY),
 })
 
 # formats of conditional rules (xlsxwriter "dxf" formats)
@@ -106,3 +109,13 @@ def number_format(unit: str, decimals: int = 0) -> str:
     if "%" in str(unit) or "％" in str(unit):
         return PCT
     return MONEY0 if decimals <= 0 else "#,##0." + "0" * decimals
+
+# heat maps (KPI attainment, trends): red below target, yellow at target, green above
+HEAT_LOW, HEAT_MID, HEAT_HIGH = "#F8696B", "#FFEB84", "#63BE7B"
+
+
+def heat_scale(low: float, mid: float, high: float) -> dict:
+    """A three-colour scale (xlsxwriter conditional format) pinned at these values."""
+    return {"type": "3_color_scale", "min_type": "num", "min_value": low, "min_color": HEAT_LOW,
+            "mid_type": "num", "mid_value": mid, "mid_color": HEAT_MID,
+            "max_type": "num", "max_value": high, "max_color": HEAT_HIGH}

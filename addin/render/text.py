@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from addin.month.results import MonthResults
-from udfs.vocab import GRADES
+from udfs.vocab import ACTION, GRADES, STORE_STATUS
 
 
 def month_summary(res: MonthResults) -> str:
@@ -40,3 +40,50 @@ def dms_summary(res) -> str:
     if res.skipped:
         lines.append("未计算：" + "；".join(f"{res.definitions[k][0]}（{why}）" for k, why in res.skipped.items()))
     return "\n".join(lines)
+
+
+def group_summary(res) -> str:
+    """集团汇总 in a few lines (addin.group.GroupResults): stores, people, grades, pay, problems."""
+    t = res.totals
+    mean = f"{t['mean']:.2f}" if t.get("graded") else "—"
+    counts = "、".join(f"{STORE_STATUS.label(k)} {len(res.having(k))}" for k in ("ok", "bad", "missing")
+                       if res.having(k) or k == "ok")
+    lines = [f"{res.settings.name} {res.month} 集团汇总：门店 {len(res.stores)} 个工作簿（{counts}）；"
+             f"参评 {t.get('graded', 0)} 人，免考核 {t.get('exempt', 0)} 人，平均分 {mean}",
+             "等级分布 " + " ".join(f"{g}{t.get(g, 0)}" for g in GRADES) +
+             f"；超出指导比例门店 {t.get('stores_over', 0)} 家；绩效工资合计 {t.get('pay', 0.0):,.2f} 元",
+             f"处理事项 {sum(int(t.get(f'act_{c}', 0)) for c in ACTION.codes)} 项；逾期评分 {int(t.get('late', 0))} 人次，"
+             f"罚款 {float(t.get('fines', 0.0)):,.0f} 元"]
+    bad = res.having("bad")
+    if bad:
+        lines.append("有错误、未汇总：" + "；".join(f"{s.store}（{s.file}，{len(s.problems)} 处）" for s in bad[:20])
+                     + (f" 等 {len(bad)} 家" if len(bad) > 20 else ""))
+    missing = res.having("missing")
+    if missing:
+        lines.append(f"缺少 {res.month} 数据：" + "、".join(s.store for s in missing[:30])
+                     + (f" 等 {len(missing)} 家" if len(missing) > 30 else ""))
+    if res.absent is not None and len(res.absent):
+        lines.append("未提供工作簿（近期归档中有）：" + "、".join(res.absent["store"].head(30)))
+    if res.unread:
+        lines.append(f"未读取的文件 {len(res.unread)} 个（见「问题清单」）")
+    if res.grading is not None:
+        changed = int((res.grading["people"]["change"] != 0).sum())
+        lines.append(f"集团统一评定：{changed} 人的等级与门店评定不同（见「集团评定」）")
+    same = sum(s.cached for s in res.stores)
+    lines.append(f"归档：{res.archive}" + (f"（{same} 家门店的工作簿自上次汇总后未变，直接取自归档）" if same else ""))
+    return "\n".join(lines)
+
+
+def store_line(store) -> str:
+    """One line per store read by the group report (addin.group.StoreMonth)."""
+    if store.status == "ok":
+        graded = int(store.people["eligible"].sum())
+        note = f"；{store.notes[0]}" if store.notes else ""
+        how = "工作簿未变，取自归档" if store.cached else f"{store.seconds:.2f} 秒"
+        return f"✓ {store.store}（{store.file}）{store.month} 参评 {graded} 人，{how}{note}"
+    if store.status == "missing":
+        return f"– {store.store}（{store.file}）缺少 {store.month} 的数据"
+    if store.status == "skipped":
+        return f"· {store.file}：{'；'.join(store.notes)}"
+    first = f"：{store.problems[0]}" if store.problems else ""
+    return f"✗ {store.store}（{store.file}）{len(store.problems)} 处错误，未汇总{first}"

@@ -172,3 +172,16 @@ def test_kpi_info_lookups():
     assert call("KPI_INFO", [["rework_rate"], ["回厂率"]], [["target"]]) == [[0.03], [0.5]]
     assert call("KPI_INFO", [["csi"]], [["name_zh"]]) == [["客户满意度 CSI"]]
     assert call("KPI_INFO", [["nope"]], [["unit"]]) == [["#KPI! kpi_id 'nope' unknown"]]
+
+
+def test_engine_specific_cells_read_as_blank():
+    """Arguments arrive raw (no per-cell conversion by xlwings): error records, empty strings,
+    Pyodide's JsNull, COM's error codes and tz-aware COM dates are cleaned at our boundary."""
+    na = {"type": "Error", "basicValue": "#N/A", "errorType": "NotAvailable"}
+    assert call("KPI_SCORE", [[110.0], [""], [na]], [[100.0], [100.0], [100.0]], [[0.3], [0.3], [0.3]]) == \
+        [[33.0], [""], [""]]
+    JsNull = type("JsNull", (), {})
+    assert udfs.KPI_SCORE([[110.0], [JsNull()], [-2146826246]], 100, 0.3) == [[33.0], [""], [""]]
+    utc = dt.timezone.utc
+    assert udfs.LATE_FINE(dt.datetime(2026, 12, 4, 17, 31, tzinfo=utc), dt.datetime(2026, 12, 4, tzinfo=utc)) == 500
+    assert udfs.KPI_SCORE({"type": "Double", "basicValue": 120.0}, 100, 0.5) == 50 * 1.2

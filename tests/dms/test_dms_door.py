@@ -36,6 +36,8 @@ def office_js_book(path):
 def _norm(v):
     if v in ("", None):
         return None
+    if isinstance(v, str) and v.startswith("'"):         # Excel's text prefix (addin.render.live.protect)
+        return v[1:]
     return round(v, 6) if isinstance(v, float) else v
 
 

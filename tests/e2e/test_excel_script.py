@@ -48,6 +48,8 @@ def office_js_book(path):
 def _norm(v):
     if v in ("", None):
         return None
+    if isinstance(v, str) and v.startswith("'"):       # Excel's text prefix (addin.render.live.protect)
+        return v[1:]
     if isinstance(v, float):
         return round(v, 6)
     return v
@@ -71,7 +73,7 @@ def headless_and_script(demo_book, tmp_path):
 def test_script_is_registered_for_xlwings_lite():
     import addin.excel as excel
     meta = server.custom_scripts_meta(excel)
-    assert [m["function_name"] for m in meta] == ["monthly_report_script"]
+    assert sorted(m["function_name"] for m in meta) == ["check_script", "decompose_targets_script", "monthly_report_script"]
 
 
 def test_script_writes_the_same_history_as_the_headless_run(headless_and_script):
@@ -100,6 +102,20 @@ def test_script_report_table_matches_headless(headless_and_script):
     kinds = {a["func"] for a in actions}
     assert "addChart" in kinds                 # native charts through the Office.js API
     assert "alert" in kinds                    # the summary shown to HR
+
+
+def test_check_script_lists_problems_and_writes_nothing(demo_book):
+    path, _ = demo_book
+    import addin.excel as excel
+    book = office_js_book(path)
+    ok = asyncio.run(server.custom_scripts_call(excel, "check_script", typehint_to_value={xw.Book: book})).json()
+    assert [a["func"] for a in ok["actions"]] == ["alert"] and "检查通过" in ok["actions"][0]["args"][0]
+    book = office_js_book(path)
+    roster = next(s for s in book.api["sheets"] if s["name"] == bk.ROSTER)
+    roster["values"][1][8] = "在岗?"
+    bad = asyncio.run(server.custom_scripts_call(excel, "check_script", typehint_to_value={xw.Book: book})).json()
+    assert [a["func"] for a in bad["actions"]] == ["alert"]
+    assert "[员工名册] 第2行 「状态」" in bad["actions"][0]["args"][0]
 
 
 def test_script_stops_on_bad_input_and_writes_nothing(demo_book, tmp_path):
