@@ -71,6 +71,14 @@ def _documents(kind: str):
     return run
 
 
+def _dms(args) -> int:
+    from addin import macros
+    run = macros.dms_import(args.book, args.exports, month=args.month, override=args.override, out_dir=args.out)
+    if not args.quiet:
+        print(run.summary)
+    return 0
+
+
 def _cycle(kind: str):
     """The appraisal cycle (SPEC §9): goals, approve, payroll, appeals, year."""
     def run(args) -> int:
@@ -102,6 +110,8 @@ def _cycle(kind: str):
         print(r.summary)
         return 0
     return run
+
+
 def _group(args) -> int:
     """集团汇总: on a terminal a progress bar and a line per store (stderr); the summary on stdout."""
     from addin import macros
@@ -221,6 +231,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pdf", action="store_true", help="also convert to PDF with LibreOffice")
     s.set_defaults(run=_documents("letters"))
 
+    s = sub.add_parser("dms", help="导入DMS: KPI actuals computed from the DMS exports (repair orders, clocking, parts …)")
+    s.add_argument("book")
+    s.add_argument("exports", nargs="+", metavar="EXPORT", help=".csv/.xlsx/.xls export files, or folders of them")
+    s.add_argument("--month", help="YYYY-MM or YYYY-MM:YYYY-MM (default: the 设置 sheet's month)")
+    s.add_argument("--override", action="store_true", help="DMS figures win over actuals entered by hand in 月度实绩")
+    s.add_argument("--out", help="write the result to this folder instead of updating BOOK")
+    s.add_argument("--quiet", action="store_true")
+    s.set_defaults(run=_dms)
+
     s = sub.add_parser("goals", help="目标设定表: the month's goal sheets (default: the month after 设置's month)")
     s.add_argument("book")
     s.add_argument("--month", help="the month goals are set for (YYYY-MM)")
@@ -258,6 +277,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--date", help="the letters' issue date (YYYY-MM-DD; default 设置「签发日期」, else today)")
     s.add_argument("--pdf", action="store_true", help="also convert the letters to PDF with LibreOffice")
     s.set_defaults(run=_cycle("year"))
+
     s = sub.add_parser("group", help="集团汇总: many store workbooks → one group workbook and the archive")
     s.add_argument("stores", nargs="*", metavar="STORE_BOOK_OR_FOLDER",
                    help="store workbooks and/or folders of them (default: the group workbook's 设置「门店工作簿」)")

@@ -12,13 +12,18 @@ import datetime as _dt
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from addin import documents, macros, targets
 from addin.cycle import goals
+from addin.dms import sample
 from addin.io import schema as S
 from addin.io.book import load_book
 from addin.io.save import atomic_save
 from addin.render.text import month_summary
+from udfs import dms as dms_rules
+from udfs.scoring import item_ratio
+from udfs.vocab import CATEGORY
 from workbook.build import POSITION_CARDS, fill_table, new_workbook
 
 STORE = "鹏程汽车4S店（售后服务部）"
@@ -124,7 +129,7 @@ def _card_items():
     cards = {}
     for (pos, sec, item, kid, kind, w, t, d, unit, ind) in POSITION_CARDS:
         cards.setdefault(pos, []).append(dict(item=item, kind=kind, w=w / 100, target=t, direction=d or "正向",
-                                              unit=unit, indicator=ind))
+                                              unit=unit, indicator=ind, kpi_id=kid))
     return cards
 
 
@@ -133,11 +138,13 @@ MONEY_TARGETS = {"维修产值": (280000, 380000), "工时产值": (60000, 90000
                  "配件销售额": (1400000, 1400000)}
 
 
-def generate(seed: int = 20260930, plan_targets=None):
+def generate(seed: int = 20260930, plan_targets=None, dms=None):
     """All input rows of the demo (dict of sheet -> rows in template column order).
 
     plan_targets(month, indicator, person) → the 目标分解 target of a scorecard item that names
     an indicator (None: the item gets a personal target in 月度实绩 instead).
+    dms(month, person, item) → the actual the DMS import gives the item (None: entered by hand);
+    such an item gets no 月度实绩 row, and the hand-entered items make up the planned level.
     """
     rng = np.random.default_rng(seed)
     people = build_people(rng)
@@ -167,7 +174,10 @@ def generate(seed: int = 20260930, plan_targets=None):
             ratios = {}
             for it in items:
                 t = it["target"]
-                if it["kind"] == "KPI" and it["direction"] in ("不低于", "不超过"):
+                got = dms(month, p, it) if dms else None
+                if got is not None:
+                    ratios[it["item"]] = float(item_ratio(got, t, it["direction"]))
+                elif it["kind"] == "KPI" and it["direction"] in ("不低于", "不超过"):
                     ratios[it["item"]] = 1.0 if level >= 0.8 else 0.0
                 elif it["kind"] == "KPI" and it["direction"] == "正向" and it["unit"] == "%" and t:
                     ratios[it["item"]] = min(level * rng.uniform(0.98, 1.02), 0.999 / t)
@@ -187,6 +197,8 @@ def generate(seed: int = 20260930, plan_targets=None):
                                              min(mgr + int(rng.integers(0, 8)), 130) / 100, mgr / 100,
                                              round(min(ratio * rng.uniform(0.95, 1.05), 1.3) * 100) / 100])
                     continue
+                if dms and dms(month, p, it) is not None:
+                    continue                # the month end takes it from DMS实绩
                 t = it["target"]
                 own_t = personal_target.get((p["employee_id"], it["item"]))
                 planned = plan_targets(month, it["indicator"], p) if (plan_targets and it["indicator"]) else None
@@ -289,15 +301,60 @@ def _plan_targets(path: Path):
     return lookup
 
 
+DMS_FIRST = "2025-03"          # the DMS export covers a year before the demo's months (回厂率, 基盘客户)
+EXPORT_DAY = _dt.date(2026, 10, 1)
+DMS_FOLDER = "DMS导出"
+LEVEL_OF = {"A": 1.24, "B": 1.11, "C": 0.98, "D": 0.81, "E": 0.6}
+
+
+def cast(seed: int = 20260930):
+    """The demo's people and grade plan (the same draws generate() starts with)."""
+    rng = np.random.default_rng(seed)
+    people = build_people(rng)
+    return people, _grade_plan(rng, people)
+
+
+def _dms_lookup(res, people: list):
+    """The actual each scorecard item gets from the DMS import (res: its DmsResults, every month)."""
+    who = pd.DataFrame({"employee_id": [p["employee_id"] for p in people],
+                        "department": [p["department"] for p in people],
+                        "category": CATEGORY.codes_of([p["category"] for p in people])[0]})
+    pairs = pd.DataFrame([(p["employee_id"], kid) for p in people for (pos, _, _, kid, *_) in POSITION_CARDS
+                          if pos == p["position"] and kid], columns=["employee_id", "kpi_id"])
+    lut = {}
+    for month, rows in res.figures.assign(override=False).groupby("month"):
+        got = dms_rules.hand_out(pairs, who, rows)
+        for e, k, v in zip(pairs["employee_id"], pairs["kpi_id"], got["actual"]):
+            if v == v:
+                lut[(month, e, k)] = float(v)
+
+    def lookup(month, person, item):
+        return lut.get((month, person["employee_id"], item.get("kpi_id"))) if item.get("kpi_id") else None
+    return lookup
+
+
 def write_demo_book(path, seed: int = 20260930, run: bool = True) -> Path:
-    """Write the sample store workbook to `path`; with run=True run every month's report in order."""
+    """Write the sample store workbook to `path` and its DMS export to `DMS导出/` beside it; with
+    run=True import the export (导入DMS, every month) and run every month's report in order."""
     path = Path(path)
     wb = new_workbook(store=STORE, month=MONTH, sample_targets=True, issue_date=ISSUE_DATE)
+    people, plan = cast(seed)
+    fill_table(wb[S.ROSTER], [[p["employee_id"], p["name"], p["department"], p["position"], p["category"],
+                               p["manager"], p["next_manager"], p["salary"], p["status"], p["hire_date"]] for p in people])
     atomic_save(wb.save, path)
-    rows = generate(seed, _plan_targets(path))
+    folder = path.parent / DMS_FOLDER
+
+    def level(eid, month):
+        return LEVEL_OF[plan[eid][MONTHS.index(month)]] if month in MONTHS and eid in plan else 1.0
+    sample.write(sample.generate(people, level, DMS_FIRST, MONTH, EXPORT_DAY, seed), folder)
+    # 导入DMS (its sheets do not depend on 月度实绩, so they are computed once, before the hand-entered
+    # figures are drawn to make up each person's planned level, and written after)
+    imported = macros.dms_report(path, [folder], month=f"{MONTHS[0]}:{MONTHS[-1]}")
+    rows = generate(seed, _plan_targets(path), _dms_lookup(imported.results, people))
     for sheet, data in rows.items():
         fill_table(wb[sheet], data)
     atomic_save(wb.save, path)
+    macros.write_sheets(path, imported.sheets)
     if run:
         for month in MONTHS:
             macros.monthly_report(path, month=month)
@@ -326,6 +383,7 @@ def cli_demo(args) -> int:
     if not getattr(args, "quiet", False):
         print(month_summary(macros.check(path).results))
         print(f"示例工作簿：{path}")
+        print(f"DMS导出：{out / DMS_FOLDER}（kpi4s dms 的输入；实际值见 DMS实绩、车间分析、证据-各表）")
         print(f"评估表：{len(forms.paths)} 个文件 → {out / '评估表'}")
         print(f"警告信/改进计划：{len(letters.paths)} 个文件 → {out / '警告信'}")
         print(f"目标设定表（{goal_sheets.month}）：{len(goal_sheets.paths)} 个文件 → {out / '目标设定表'}")

@@ -188,6 +188,37 @@ def decompose_targets_script(book: xw.Book):
     run_decompose_targets(book)
 
 
+# --------------------------------------------------------------------------- 导入DMS (SPEC §7)
+def dms_folder(book, settings: dict):
+    """The folder the 导入DMS button reads: 设置「DMS导出文件夹」 (relative to the workbook's
+    folder), default <workbook folder>/DMS导出."""
+    from pathlib import Path
+    base = Path(book.fullname).parent
+    given = str(settings.get(S.DMS_FOLDER_KEY) or "").strip()
+    return (base / given) if given else base / "DMS导出"
+
+
+def run_dms_import(book, month: str | None = None):
+    """Read the live workbook, compute the DMS actuals from the exports in the DMS folder and paint
+    DMS实绩, 车间分析 and the evidence sheets. Returns the Run or None."""
+    from addin.io.book import load_book
+    try:
+        store = load_book(read_book(book))          # DMS实绩 is read too: its other months are kept
+        run = macros.dms_report(store, [dms_folder(book, store.settings)], month)
+    except BookError as exc:
+        _alert(book, str(exc), "kpi4s 导入DMS：输入有误")
+        return None
+    for spec in run.sheets:
+        paint(book, spec)
+    _alert(book, run.summary + "\n请再运行「月度报告」，未手工填写的实际值将取自 DMS实绩。", "kpi4s 导入DMS")
+    return run
+
+
+def dms_import_button():
+    """RunPython target of the 导入DMS button (Excel desktop): the exports in 设置「DMS导出文件夹」."""
+    run_dms_import(xw.Book.caller())
+
+
 # --------------------------------------------------------------------------- the cycle (SPEC §9)
 def _person(book, reason: bool = False):
     """Who presses the button: 设置「操作人」 (else the login name), and 设置「覆盖理由」 when needed."""

@@ -14,6 +14,7 @@ from typing import Any
 
 from addin import targets
 from addin.cycle import approval, year
+from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
 from addin.io.lock import book_session
 from addin.io.save import real_path
@@ -94,6 +95,51 @@ def check(source, month: str | None = None) -> Run:
     summary = f"检查通过：{res.store} {res.month}，{len(res.people)} 人，{len(res.items)} 个考核项"
     summary += "".join(f"\n  提示：{w}" for w in res.warnings)
     return Run(res, timings=[("检查", time.perf_counter() - t)], summary=summary)
+
+
+def dms_report(source, exports, month=None, override: bool = False) -> Run:
+    """导入DMS computed and rendered (nothing written): DMS实绩 (this import's months replaced, the
+    others kept), 车间分析 and an evidence sheet per KPI. month: 'YYYY-MM', 'YYYY-MM:YYYY-MM' or None."""
+    from addin import dms
+    from addin.render import dms as RD
+    clock = Clock()
+    book = source if isinstance(source, StoreBook) else load_book(source)
+    res = dms.compute(book, exports, month, override=override)
+    clock.mark("计算")
+    old = book.frame(S.DMS_ACTUALS, []) if book.has(S.DMS_ACTUALS) else book.frame(S.DMS_ACTUALS)
+    merged = dms.merge_actuals(old, res.actuals(), res.months)
+    sheets = RD.dms_sheets(res, merged, book.sheet_names)
+    clock.mark("排版")
+    summary = text.dms_summary(res)
+    if merged.attrs.get("dropped"):
+        summary += f"\n提示：DMS实绩超出工作表行数上限，最早的 {len(merged.attrs['dropped'])} 个月（" + \
+            "、".join(merged.attrs["dropped"][:6]) + "…）未保留"
+    return Run(res, sheets, timings=clock.marks, summary=summary)
+
+
+def dms_import(source, exports, month=None, override: bool = False, out_dir=None) -> Run:
+    """导入DMS button / `kpi4s dms`: the DMS sheets written into the workbook (or a copy in out_dir);
+    input sheets untouched; bad exports raise one BookError and nothing is written. The book is
+    locked from before it is read until it is written (one import or month end at a time, each
+    keeping the DMS实绩 months the other wrote) and not overwritten if anything else changed it."""
+    held = source.path if isinstance(source, StoreBook) else source
+    with book_session(held, "导入DMS"):
+        book = load_book(source)                       # (a missing file: its message)
+        path = Path(book.path)
+        dest = Path(out_dir) / path.name if out_dir else path
+        same = real_path(dest) == real_path(path)
+        return _dms_into(book, path, dest, exports, month, override,
+                         book.workbook.identity if same else None)
+
+
+def _dms_into(book, path: Path, dest: Path, exports, month, override, expect) -> Run:
+    run = dms_report(book, exports, month, override)
+    t = time.perf_counter()
+    run.paths = [write_sheets(path, run.sheets, dest, expect=expect)]
+    run.timings.append(("写入", time.perf_counter() - t))
+    names = [s.name for s in run.sheets]
+    run.summary += f"\n已写入：{run.paths[0]}（{'、'.join(names[:3])}{'等 ' + str(len(names)) + ' 张表' if len(names) > 3 else ''}）"
+    return run
 
 
 def targets_report(source, year=None, as_of=None) -> Run:
@@ -192,4 +238,4 @@ def group_report(sources=(), out=None, month=None, run: bool | None = None, arch
 
 
 __all__ = ["Run", "monthly_report", "month_report", "check", "targets_report", "decompose_targets", "write_sheets",
-           "apply_appeals", "group_report", "group_month", "report_store"]
+           "dms_report", "dms_import", "apply_appeals", "group_report", "group_month", "report_store"]

@@ -22,6 +22,7 @@ LAYERS = [
     ("addin.cycle",),                                                 # goals, approval, payroll, appeals, year end
     ("addin.render",),                                                # report, targets, forms, letters
     ("addin.group",),                                                 # the dealer group: roll-up, archive
+    ("addin.dms",),                                                   # DMS exports → KPI actuals (SPEC §7)
     ("addin.month",),                                                 # the month end pipeline
     ("addin.targets",),                                               # target decomposition
     ("addin.ooxml",),                                                 # the sheet transplant
@@ -29,11 +30,12 @@ LAYERS = [
     ("udfs.functions", "udfs._cells"),                                # the worksheet-function surface
     ("udfs.policy",),
     ("udfs.scoring", "udfs.grading", "udfs.periods", "udfs.pay", "udfs.dates", "udfs.consequences",
-     "udfs.decompose", "udfs.kpis", "udfs.cycle"),                    # SPEC §3 and §9 rules
-    ("udfs.parse",),
+     "udfs.decompose", "udfs.kpis", "udfs.cycle", "udfs.dms"),       # SPEC §3, §7 and §9 rules
+    ("udfs.parse", "udfs.dms_sql"),                                   # the one parser; the DMS definitions (data)
     ("udfs.vocab",),
 ]
-IO_LIBRARIES = ("openpyxl", "python_calamine", "xlsxwriter", "docx", "docxtpl", "zipfile", "subprocess", "shutil")
+IO_LIBRARIES = ("openpyxl", "python_calamine", "xlsxwriter", "docx", "docxtpl", "zipfile", "subprocess", "shutil",
+                "duckdb")
 RULE_MODULES = LAYERS[-3] + LAYERS[-2] + LAYERS[-1] + ("udfs.policy",)
 
 

@@ -6,6 +6,8 @@ Targets come from the seeds only; where the seeds give none, ``target`` is None.
 
 The store workbook's 指标库 sheet is ``library_frame("zh")`` (headers
 ``LIBRARY_HEADERS_ZH``); a user-edited sheet is read back with ``from_frame``.
+A KPI the dealer management system's exports can give carries its definition as a DuckDB
+query in ``sql`` (「DMS计算定义」, udfs.dms_sql; blank = entered by hand).
 """
 from __future__ import annotations
 
@@ -15,17 +17,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .dms_sql import SQL as DMS_SQL
 from .parse import number
 from .vocab import ADDITIVE, DIRECTION, InputError, KPI_FIELD, key
 
 FIELDS = (
     "id", "name_zh", "name_en", "formula", "formula_en", "direction", "target",
-    "unit", "additive", "section", "department", "source", "note",
+    "unit", "additive", "section", "department", "source", "note", "sql",
 )
 
 # Headers of the 指标库 sheet, in order: the Chinese labels of the fields (udfs.vocab.KPI_FIELD).
 SHEET_FIELDS = ("id", "name_zh", "name_en", "formula", "direction", "target", "unit", "additive",
-                "section", "department", "source", "note")
+                "section", "department", "source", "note", "sql")
 LIBRARY_HEADERS_ZH = tuple(KPI_FIELD.label(f) for f in SHEET_FIELDS)
 
 
@@ -37,6 +40,7 @@ def _kpi(id, name_zh, name_en, formula, formula_en, direction, target, unit, add
         "target": None if target is None else float(target), "unit": unit,
         "additive": bool(additive), "section": section, "department": department,
         "source": source, "note": note,
+        "sql": DMS_SQL.get(id, "").strip(),      # SPEC §7: how addin/dms computes it from DMS exports
     }
 
 
@@ -336,6 +340,8 @@ def from_frame(df: pd.DataFrame) -> tuple:
         entry["id"] = kid
         if "formula_en" not in cols:
             entry["formula_en"] = base.get("formula_en", "")
+        if "sql" not in cols:                   # a 指标库 from before the DMS import: built-in definitions
+            entry["sql"] = base.get("sql", "")
         try:
             entry["direction"] = DIRECTION.code(values.get("direction"), default="higher")
         except ValueError:

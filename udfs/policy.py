@@ -18,6 +18,7 @@ from typing import Any, Iterable, Mapping
 from .consequences import ConsequenceRules
 from .cycle import CycleRules
 from .dates import CalendarRules
+from .dms import DmsRules
 from .grading import GradingRules, GroupRules
 from .parse import is_blank, number, text_of, time_of_day
 from .pay import PayRules
@@ -27,7 +28,7 @@ from .vocab import GRADE, YES_NO, InputError, key
 
 
 @dataclass(frozen=True)
-class Policy(CycleRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
+class Policy(CycleRules, DmsRules, ConsequenceRules, CalendarRules, PayRules, PeriodRules, GradingRules, ScoringRules):
     # (fields are listed in reverse base order: scoring first on the 设置 sheet)
     """All policy numbers of SPEC §3 (see each section's rules for the fields)."""
 

@@ -241,7 +241,8 @@ KPI_FIELD = _v("field", "字段",
                ("section", "类别", ("考核类别", "板块", "考核维度")),
                ("department", "部门", ("责任部门", "岗位")),
                ("source", "来源", ("出处",)),
-               ("note", "说明", ("备注",)))
+               ("note", "说明", ("备注",)),
+               ("sql", "DMS计算定义", ("计算定义", "sql", "dms sql", "计算定义(sql)")))
 
 # the columns SCORE_TABLE reads from a table's header row
 TABLE_COLUMN = _v("column", "列",
@@ -317,8 +318,48 @@ SECTIONS_PROFIT = ("财务指标", "客户/市场", "关键考核指标", "学�
 SECTIONS_FUNCTIONAL = ("工作目标", "客户满意度", "关键考核指标", "工作纪律")
 SECTIONS = tuple(dict.fromkeys(SECTIONS_PROFIT + SECTIONS_FUNCTIONAL))
 
+# --------------------------------------------------------------------------- SPEC §7 DMS data
+DMS_EXPORT = _v("export", "DMS导出",
+                ("ro", "维修工单", ("工单", "维修工单明细", "工单明细", "repair orders"), "每张工单一行（必需）"),
+                ("clocking", "派工工时", ("派工", "工时记录", "派工记录", "技师工时", "clocking"), "每个技师每项作业一行；出勤工时按天"),
+                ("parts", "配件出入库", ("配件", "配件流水", "出入库", "parts"), "每个配件行一行；库存快照填期末库存成本"),
+                ("followup", "回访满意度", ("回访", "满意度", "回访记录", "followup"), "每次回访或问卷一行"),
+                ("complaints", "客户投诉", ("投诉", "投诉记录", "complaints"), "每条投诉一行"),
+                ("claims", "保修索赔", ("索赔", "索赔记录", "claims"), "每笔索赔一行"),
+                ("reminders", "保养提醒", ("提醒", "保养提醒记录", "reminders"), "每次提醒一行"),
+                ("customers", "客户档案", ("客户", "基盘客户", "客户资料", "customers"), "每位客户一行"))
+
+RO_TYPE = _v("job_type", "维修类型",
+             ("maintenance", "保养", ("首保", "定保", "定期保养", "常规保养", "保养维护", "免费保养", "maintenance")),
+             ("repair", "一般维修", ("维修", "机修", "机电维修", "普通维修", "小修", "大修", "快修", "repair")),
+             ("insurance", "保险", ("事故", "事故车", "事故维修", "保险理赔", "理赔", "insurance")),
+             ("warranty", "索赔", ("保修", "三包", "质保", "厂家索赔", "warranty")),
+             ("body", "钣喷", ("钣金", "喷漆", "钣金喷漆", "钣喷维修", "body")),
+             ("internal", "内部", ("内部车", "内结", "pdi", "新车整备", "售前整备", "internal")),
+             ("rework", "返修", ("返工", "返修工单", "rework")))
+
+PARTS_MOVE = _v("move", "配件类型",
+                ("sale", "销售", ("出库", "销售出库", "维修领料", "领料", "sale")),
+                ("purchase", "采购", ("采购入库", "入库", "订货入库", "purchase")),
+                ("emergency", "紧急采购", ("紧急订货", "急件", "应急采购", "紧急", "emergency")),
+                ("lost_sale", "缺货", ("缺货未满足", "流失", "未满足", "缺件", "lost sale", "lost_sale")),
+                ("stock", "库存", ("期末库存", "库存快照", "盘点", "月末库存", "stock")))
+
+# yes/no as DMS exports write it (回访是否成功, 索赔首次通过, 满意度 top box, 是否到店, 是否预约)
+DMS_FLAG = _v("flag", "是否",
+              ("yes", "是", ("y", "yes", "true", "1", "√", "✓", "有", "成功", "通过", "已通过", "一次通过", "接通", "已接通",
+                             "已回访", "到店", "已到店", "预约", "已预约", "满意", "很满意", "非常满意")),
+              ("no", "否", ("n", "no", "false", "0", "×", "无", "失败", "未通过", "驳回", "拒绝", "未接通", "未回访",
+                            "未到店", "未预约", "不满意", "非常不满意", "一般", "较差", "差")))
+
+DMS_LEVEL = _v("level", "层级",
+               ("person", "员工", ("个人", "人员")),
+               ("department", "部门", ()),
+               ("store", "门店", ("全店",)))
+
 ALL = (DIRECTION, ITEM_KIND, GRADE, GRADING, EVAL_GROUP, PERIOD, CATEGORY, PAY_METHOD, STATUS,
        CALENDAR, DAY_KIND, ACTION, SPLIT, BASIS, ADDITIVE, OWNER_TYPE, KPI_FIELD, TABLE_COLUMN, YES_NO, LANG,
+       DMS_EXPORT, RO_TYPE, PARTS_MOVE, DMS_FLAG, DMS_LEVEL,
        APPROVAL, TRAIL_EVENT, APPEAL_DECISION, INTERVIEW, GOAL_STATUS, PAY_BASIS,
        GROUP_SCOPE, STORE_STATUS)
 

@@ -4,7 +4,8 @@ Outputs next to this file (committed for users):
 
 - ``kpi4s_store.xlsx``  the store workbook: 设置 (SPEC defaults), 员工名册, 指标库 (the KPI
   library), 考核表 (standard scorecards per position), 月度实绩, 加减分, 提成, 评分提交, 评分,
-  考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解.
+  考核预览 (live worksheet functions), and — when the targets helper is present — 目标分解;
+  DMS映射 (the usual DMS export headers and words, for 导入DMS).
 - ``kpi4s_store.xlsm``  the same workbook, macro-enabled: the VBA project built from
   ``workbook/vba/`` and the 绩效考核 ribbon tab, so its buttons work on first open
   (``workbook.build_vba``); ``kpi4s.xlam`` the same buttons as an add-in for any workbook.
@@ -26,6 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from addin import macros
+from addin.dms.mapping import default_rows
 from addin.io import schema as S
 from addin.io.save import atomic_save
 from addin.ooxml import tidy_styles
@@ -220,7 +222,7 @@ def settings_sheet(wb, store: str = "", month: str = "", output_dir: str = "", i
     _header(ws, list(S.SETTINGS_HEADERS))
     policy = Policy()
     given = {S.STORE_KEY: store, S.MONTH_KEY: month, S.OUTPUT_KEY: output_dir, S.ISSUE_KEY: issue_date}
-    rows = [(k, given[k], note) for k, note in S.BOOK_SETTINGS.items()]
+    rows = [(k, given.get(k, ""), note) for k, note in S.BOOK_SETTINGS.items()]
     rows += [(k, "", note) for k, note in S.CYCLE_SETTINGS.items()]       # the cycle's buttons and year end
     rows += [(LABELS[n], setting_text(n, getattr(policy, n)), NOTES[n]) for n in FIELDS]
     for i, (k, v, note) in enumerate(rows, 2):
@@ -298,6 +300,8 @@ def new_workbook(store: str = "", month: str = "", output_dir: str = "", library
     # 历史: written by 月度报告 (one row per employee-month); HR may paste grades from before
     # kpi4s here so that runs of consecutive grades count from the start
     _table_sheet(wb, S.HISTORY)
+    # DMS映射: the usual headers and words of DMS exports, editable (导入DMS reads it)
+    _table_sheet(wb, S.DMS_MAP, default_rows())
     for ws in wb.worksheets:
         ws.sheet_view.zoomScale = 100
         ws.page_setup.orientation = "landscape"          # printable: one page wide

@@ -11,6 +11,7 @@ from addin.excel import (  # noqa: F401  (re-exported for RunPython and xlwings 
     check_script,
     decompose_targets_button,
     decompose_targets_script,
+    dms_import_button,
     main,
     monthly_report_button,
     monthly_report_script,

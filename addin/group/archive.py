@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from addin.io import duck
 from addin.io.problems import BookError, Problem
 from udfs.parse import add_months
 
@@ -117,7 +118,7 @@ class Archive:
             Path(self.location).parent.mkdir(parents=True, exist_ok=True)
         deadline = time.monotonic() + self.wait
         while True:
-            con = duckdb.connect(config={"memory_limit": "512MB"})
+            con = duck.connect(memory_limit="512MB")
             try:
                 for sql in attach_sql(self.kind, self.location):
                     con.execute(sql)

@@ -32,6 +32,10 @@ HOLIDAYS = "节假日"              # a store's own holidays and make-up workday
 PREVIEW = "考核预览"             # the template's live worksheet-function demo (never read)
 REPORT = "月度报告"
 OUT_MONTHS, OUT_WEEKS, OUT_OWNERS, OUT_CHECKS, PROGRESS = "目标-月度", "目标-周", "目标-责任", "目标校验", "进度"
+DMS_MAP = "DMS映射"              # input: how the DMS exports' headers and words map to kpi4s (SPEC §7)
+DMS_ACTUALS = "DMS实绩"          # written by 导入DMS; the month end reads it as a source of actuals
+WORKSHOP = "车间分析"            # written by 导入DMS: workshop figures by technician and by month
+EVIDENCE_PREFIX = "证据-"        # written by 导入DMS: one sheet per KPI listing what counted
 # the cycle around the month (SPEC §9): typed by HR …
 GOAL_SIGNOFF = "目标签署"        # who signed the month's 目标设定表 and when HR filed it
 APPEALS = "员工申述"             # the appeals register [000 §6]
@@ -68,8 +72,15 @@ def raise_sheet(year: int) -> str:
 
 
 def is_output(name: str) -> bool:
-    """Sheets the macros write (… except 历史, 审批记录 and 审批快照, which they also read)."""
-    return name == REPORT or name in TARGET_OUTPUTS or name.endswith(("季度考核", "年度考核", "年度总结", "年终调薪"))
+    """Sheets the macros write (… except 历史, DMS实绩, 审批记录 and 审批快照, which they also read)."""
+    return name == REPORT or name in TARGET_OUTPUTS or name.endswith(("季度考核", "年度考核", "年度总结", "年终调薪")) or \
+        name == WORKSHOP or name.startswith(EVIDENCE_PREFIX)
+
+
+def evidence_sheet(kpi_name: str) -> str:
+    """The evidence sheet of a KPI: 证据-<中文名>, without the characters Excel forbids, ≤ 31 long."""
+    clean = "".join(" " if ch in '[]:*?/\\' else ch for ch in str(kpi_name)).strip()
+    return (EVIDENCE_PREFIX + clean)[:31]
 
 
 # --- the 设置 sheet: key | value | note ----------------------------------------------------------
@@ -81,6 +92,9 @@ BOOK_SETTINGS = MappingProxyType({      # settings of the book (not policy numbe
     OUTPUT_KEY: "评估表、警告信的输出文件夹（相对工作簿所在文件夹；留空 = kpi4s-输出）",
     ISSUE_KEY: "警告信、改进计划的签发日期 YYYY-MM-DD（留空 = 生成当天）；改正期限从此日起算",
 })
+DMS_FOLDER_KEY = "DMS导出文件夹"
+BOOK_SETTINGS = MappingProxyType({**BOOK_SETTINGS,
+    DMS_FOLDER_KEY: "「导入DMS」按钮读取的DMS导出文件所在文件夹（相对工作簿所在文件夹；留空 = DMS导出）"})
 OPERATOR_KEY, OVERRIDE_KEY, RAISE_DATE_KEY = "操作人", "覆盖理由", "调薪生效日期"
 CYCLE_SETTINGS = MappingProxyType({     # book settings of the cycle buttons and the year-end pack
     OPERATOR_KEY: "审批、覆盖重算按钮记录的操作人姓名（留空 = 电脑登录用户）；命令行用 --by",
@@ -102,6 +116,7 @@ class Col:
     fmt: str | None = None         # template: number format
     choices: tuple | None = None   # template: drop-down values (default: the vocabulary's labels)
     needed: bool = False           # every row must fill this cell
+    note: str = ""                 # help text (the DMS映射 sheet's 说明)
 
 
 @dataclass(frozen=True)
@@ -143,9 +158,10 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("status", "状态", "vocab", True, ("status", "员工状态"), V.STATUS, width=8, needed=True),
         Col("hire_date", "入职日期", "date", False, ("hire_date", "入职时间"), width=12, fmt=DATE),
         Col("leave_date", "离职日期", "date", False, ("leave_date", "离职时间"), width=12, fmt=DATE),
+        Col("dms_name", "DMS账号", "text", False, ("DMS工号", "DMS用户名", "DMS姓名", "dms_name"), width=12),
     ), "考核类别：创利部门(绩效基数=当月提成) / 职能部门(月薪30%) / 部门经理(月薪50%) / 行政/人力/客服经理(月薪30%)；"
        "试用期及月工资低于800元者不参加考核。离职员工请填「离职日期」：离职当月及以前的月份照常考核（重跑旧月份不会丢失其结果）；"
-       "状态为离职而未填离职日期的员工不再参加考核。"),
+       "状态为离职而未填离职日期的员工不再参加考核。DMS账号：DMS导出中此人的姓名或账号与名册不同时填写（多个用/分隔）。"),
     Sheet(KPI_LIB, (
         Col("id", "编号", "text", True, ("指标编号", "id", "kpi_id"), width=24),
         Col("name_zh", "中文名", "text", True, ("指标名称", "name_zh"), width=16),
@@ -159,7 +175,9 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("department", "部门", "text", False, ("department",), width=12),
         Col("source", "来源", "text", False, ("source",), width=10),
         Col("note", "说明", "text", False, ("note", "备注"), width=30),
-    ), "指标库可编辑：考核表的「指标编号」引用此处；方向和默认目标在考核表未填时使用。"),
+        Col("sql", "DMS计算定义", "text", False, ("计算定义", "sql"), width=60),
+    ), "指标库可编辑：考核表的「指标编号」引用此处；方向和默认目标在考核表未填时使用。"
+       "DMS计算定义：「导入DMS」从DMS导出计算该指标所用的查询（DuckDB SQL，可修改；留空 = 手工填写）。"),
     Sheet(SCORECARDS, (
         Col("position", "岗位", "text", True, ("position",), width=14),
         Col("employee_id", "员工编号", "id", False, ("工号", "employee_id"), width=10),
@@ -307,6 +325,34 @@ SHEETS = MappingProxyType({s.name: s for s in (
         Col("actual", "实际值", "number", True, ("实绩", "实际"), width=13),
         Col("note", "说明", "text", False, ("备注",), width=24),
     ), title="目标实绩 — 各月实际完成（进度表用）；责任人留空 = 全店，上级未填时按其下责任人合计"),
+    Sheet(DMS_MAP, (
+        Col("export", "数据", "text", True, ("导出", "export"), width=12, needed=True),
+        Col("field", "字段", "text", True, ("field", "取值"), width=16, needed=True),
+        Col("name", "中文名", "text", False, ("名称",), width=14),
+        Col("headers", "DMS中的名称", "text", True, ("DMS表头", "表头", "别名", "headers"), width=48),
+        Col("kind", "类型", "text", False, (), width=10),
+        Col("note", "说明", "text", False, ("备注",), width=50),
+    ), "DMS导出的表头（列名）和取值对应到 kpi4s：一行一个字段，「DMS中的名称」可填多个，用 / 分隔；"
+       "本店DMS的列名不同时（如 进厂时间 而不是 开单时间），在对应行加上即可。「字段」是指标库计算定义里用的列名。"),
+    Sheet(DMS_ACTUALS, (
+        _month,
+        Col("level", "层级", "vocab", True, ("level",), V.DMS_LEVEL, width=7, needed=True),
+        Col("employee_id", "员工编号", "id", False, ("工号", "employee_id"), width=10),
+        Col("name", "姓名", "text", False, ("name",), width=10),
+        Col("department", "部门", "text", False, ("department",), width=12),
+        Col("kpi_id", "指标编号", "text", True, ("kpi_id",), width=22, needed=True),
+        Col("kpi", "指标", "text", False, ("指标名称",), width=16),
+        Col("actual", "实际值", "number", True, ("actual", "实绩"), width=13, fmt="#,##0.0000", needed=True),
+        Col("num", "分子", "number", False, (), width=13, fmt="#,##0.##"),
+        Col("den", "分母", "number", False, (), width=13, fmt="#,##0.##"),
+        Col("unit", "单位", "text", False, (), width=8),
+        Col("source", "来源", "text", False, (), width=7),
+        Col("files", "导出文件", "text", False, ("文件",), width=30),
+        Col("override", "覆盖手工", "yesno", False, ("override",), width=9),
+        Col("computed", "计算时间", "datetime", False, (), width=17, fmt=DATETIME),
+    ), "由「导入DMS」写入（不要手工修改）：员工、部门、门店每月每个指标一行。月度报告取实际值的顺序："
+       "月度实绩手工填写 > 本人DMS实绩 > 部门经理取本部门 > 本部门无此指标归属人员时取门店；"
+       "「覆盖手工」为 是 或设置「DMS实绩优先」为 是 时，DMS实绩优先于手工填写。"),
 )})
 
 # 目标分解 / 目标责任 / 目标实绩 column help (the template writes these as header comments)
@@ -329,6 +375,98 @@ HELP = MappingProxyType({
     (OWNERS, "amount"): "同一上级下合计 = 上级目标",
     (TARGET_ACTUALS, "month"): "YYYY-MM",
     (TARGET_ACTUALS, "owner"): "留空 = 全店；上级未填时按其下责任人合计",
+})
+
+
+# --- DMS exports (SPEC §7): the columns kpi4s reads from each export ---------------------------
+# key = the column's name in the export's view (the 指标库 SQL uses it); header and aliases = the
+# usual Chinese headers, pre-filled on the DMS映射 sheet (a store edits them there). Kinds beyond
+# the sheets': staff (a DMS name/account matched to 员工名册), score (是/否 or a number).
+DMS_KIND_ZH = MappingProxyType({"text": "文本", "id": "编号", "staff": "人员", "datetime": "日期时间", "date": "日期",
+                                "number": "数字", "yesno": "是/否", "vocab": "类型", "score": "是/否或分数"})
+
+
+def _d(key, header, kind="text", aliases=(), required=False, needed=False, vocab=None, note=""):
+    return Col(key, header, kind, required, tuple(aliases), vocab, needed=needed, note=note)
+
+
+DMS_EXPORTS = MappingProxyType({
+    "ro": (
+        _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号", "委托书编号", "单号", "RO号"), True, True),
+        _d("opened", "开单时间", "datetime", ("进厂时间", "接车时间", "开单日期", "进厂日期", "来厂时间", "建单时间"),
+           True, True),
+        _d("closed", "结算时间", "datetime", ("出厂时间", "交车时间", "结算日期", "出厂日期", "交车日期"), True,
+           note="留空 = 未结算（不计入按结算统计的指标）"),
+        _d("vin", "VIN", "id", ("车架号", "VIN码", "底盘号", "车辆识别代号"), True),
+        _d("plate", "车牌号", "text", ("车牌", "牌照号", "车牌号码")),
+        _d("customer", "客户编号", "id", ("客户代码", "客户ID", "客户", "客户名称", "车主")),
+        _d("advisor", "服务顾问", "staff", ("接待人", "接待员", "服务专员", "业务接待", "SA"), True, True),
+        _d("technician", "主修技师", "staff", ("维修技师", "技师", "主修人", "维修工", "派工技师")),
+        _d("job_type", "维修类型", "vocab", ("业务类型", "工单类型", "维修性质", "维修类别"), True, True, V.RO_TYPE),
+        _d("concern", "故障代码", "text", ("故障描述", "维修项目", "客户描述", "故障现象", "维修内容"),
+           note="返修判定：同一VIN同一故障（此列相同）"),
+        _d("sold_hours", "工时", "number", ("工时数", "销售工时", "标准工时", "结算工时")),
+        _d("labour_amount", "工时费", "number", ("工时金额", "工时收入", "工时费用")),
+        _d("parts_amount", "材料费", "number", ("配件费", "材料金额", "配件金额", "材料费用")),
+        _d("appointment", "是否预约", "yesno", ("预约", "预约标志", "预约进厂")),
+        _d("store", "门店", "text", ("门店名称", "经销商", "服务站", "经销商名称"),
+           note="导出含多个门店时，只取与设置「门店名称」相同的行"),
+    ),
+    "clocking": (
+        _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号"), note="留空 = 出勤记录（只有出勤工时）"),
+        _d("technician", "技师", "staff", ("维修技师", "主修技师", "派工技师", "作业人员", "员工姓名"), True, True),
+        _d("started", "开工时间", "datetime", ("开始时间", "派工时间", "开工日期")),
+        _d("finished", "完工时间", "datetime", ("结束时间", "完成时间", "完工日期")),
+        _d("clocked_hours", "作业工时", "number", ("实际工时", "打卡工时", "实作工时"),
+           note="留空 = 完工时间 − 开工时间（小时）"),
+        _d("work_date", "日期", "date", ("作业日期", "出勤日期", "工作日期"), note="留空 = 开工时间的日期"),
+        _d("available_hours", "出勤工时", "number", ("可用工时", "出勤时数", "在岗工时"), note="每人每天一个数（同一天多行取最大）"),
+    ),
+    "parts": (
+        _d("moved", "日期", "datetime", ("业务日期", "出入库日期", "单据日期", "发生日期"), True, True),
+        _d("part_no", "配件编号", "id", ("配件代码", "零件号", "配件号", "备件编号")),
+        _d("qty", "数量", "number", ("出入库数量",)),
+        _d("cost", "成本", "number", ("成本金额", "成本额"), note="该行的成本金额"),
+        _d("move", "类型", "vocab", ("出入库类型", "单据类型", "业务类型"), True, True, V.PARTS_MOVE),
+        _d("stock_value", "期末库存成本", "number", ("库存成本", "库存金额", "期末库存金额"), note="库存快照行填写"),
+        _d("handler", "经手人", "staff", ("配件员", "操作员")),
+        _d("store", "门店", "text", ("门店名称", "经销商", "服务站", "经销商名称"),
+           note="导出含多个门店时，只取与设置「门店名称」相同的行"),
+    ),
+    "followup": (
+        _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号"), True, True),
+        _d("called", "回访时间", "datetime", ("回访日期", "调查时间", "调查日期"), True, True),
+        _d("reached", "是否成功", "yesno", ("回访成功", "是否接通", "回访状态")),
+        _d("satisfied", "满意", "score", ("是否满意", "满意度", "满意度评分", "评分"),
+           note="是/否，或分数（达到设置「CSI满意分数线」算满意）；留空 = 只是回访电话"),
+        _d("caller", "回访人", "staff", ("回访员", "回访专员")),
+    ),
+    "complaints": (
+        _d("lodged", "投诉日期", "datetime", ("投诉时间", "受理时间", "受理日期"), True, True),
+        _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号")),
+        _d("customer", "客户", "id", ("客户编号", "客户名称")),
+        _d("category", "投诉类别", "text", ("类别", "投诉类型")),
+        _d("responsible", "责任人", "staff", ("责任员工",)),
+    ),
+    "claims": (
+        _d("submitted", "提交日期", "datetime", ("申请日期", "索赔日期", "提交时间"), True, True),
+        _d("ro_no", "工单号", "id", ("维修工单号", "工单编号", "委托书号")),
+        _d("first_pass", "首次通过", "yesno", ("一次通过", "是否一次通过"), True, True),
+        _d("clerk", "索赔员", "staff", ("申请人", "经办人")),
+    ),
+    "reminders": (
+        _d("customer", "客户", "id", ("客户编号", "客户名称"), True, True),
+        _d("reminded", "提醒日期", "datetime", ("提醒时间",), True, True),
+        _d("due", "到期日", "date", ("保养到期日", "应保养日期", "到期日期")),
+        _d("came", "是否到店", "yesno", ("到店", "已到店")),
+        _d("caller", "提醒人", "staff", ("提醒员", "客服专员")),
+    ),
+    "customers": (
+        _d("customer", "客户编号", "id", ("客户代码", "客户ID", "客户"), True, True),
+        _d("name", "客户名称", "text", ("姓名", "车主姓名", "车主")),
+        _d("created", "建档日期", "date", ("建档时间", "首次到店日期", "登记日期")),
+        _d("owner", "专属顾问", "staff", ("归属顾问", "维护人", "专属服务顾问")),
+    ),
 })
 
 

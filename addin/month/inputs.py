@@ -1,6 +1,6 @@
 """Step 3 of the month end: the month's figures put on the items, every problem collected.
 
-Actuals (月度实绩), targets (actual row > scorecard > 目标分解 > library), ratings (评分),
+Actuals (月度实绩, then DMS实绩 for what was not entered by hand), targets (actual row > scorecard > 目标分解 > library), ratings (评分),
 adjustments (加减分), commissions (提成) and scorer submissions (评分提交).
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ import pandas as pd
 from addin.io import schema as S
 from addin.io.book import StoreBook
 from addin.io.problems import Problem, problems_at
-from udfs import scoring
+from udfs import dms, scoring
 from udfs.policy import Policy
+from udfs.vocab import DMS_LEVEL
 
 
 def month_rows(book: StoreBook, sheet: str, month: str, ids: set, problems: list,
@@ -167,3 +168,46 @@ def submissions(book: StoreBook, month: str, policy: Policy, problems: list) -> 
     problems += problems_at(rows, ~rows["role"].isin(list(roles)), S.SUBMISSIONS, h("role"),
                             "角色「{role}」不在设置的评分提交日中（" + "/".join(roles) + "）")
     return rows
+
+
+def put_dms_actuals(items: pd.DataFrame, book: StoreBook, month: str, people: pd.DataFrame, ids: set,
+                    policy: Policy, problems: list) -> list[str]:
+    """DMS实绩 (written by 导入DMS) → the actuals of KPI items left blank in 月度实绩, by the rule of
+    udfs.dms.hand_out; with 设置「DMS实绩优先」 = 是, or rows imported with --override, the DMS figure
+    wins over a hand-entered one. Marks every item's ``source``; returns warnings where a hand-entered
+    actual and the DMS figure differ."""
+    items["source"] = np.where(items["actual"].notna(), "手工", "")
+    if not book.has(S.DMS_ACTUALS):
+        return []
+    h = S.SHEETS[S.DMS_ACTUALS].header
+    every = book.frame(S.DMS_ACTUALS, problems)
+    rows = every[every["month"].eq(month) & every["level"].notna()]
+    person = rows["level"].eq("person")
+    problems += problems_at(rows, person & rows["employee_id"].eq(""), S.DMS_ACTUALS, h("employee_id"),
+                            "员工层级的行必须有员工编号")
+    problems += problems_at(rows, person & rows["employee_id"].ne("") & ~rows["employee_id"].isin(ids), S.DMS_ACTUALS,
+                            h("employee_id"), "员工名册中没有员工编号「{employee_id}」（请重新导入DMS）")
+    dup = rows.duplicated(["level", "employee_id", "department", "kpi_id"], keep="first")
+    problems += problems_at(rows, dup, S.DMS_ACTUALS, h("kpi_id"), "同一月份、层级、对象的指标「{kpi_id}」重复")
+    rows = rows[~dup]
+    kpi = items["kind"].eq("kpi") & items["kpi_id"].ne("")
+    got = dms.hand_out(items.loc[kpi, ["employee_id", "kpi_id"]], people, rows)
+    if not len(got):
+        return []
+    wins = (policy.dms_wins == "yes") | got["override"].to_numpy(dtype=bool)
+    hand = items.loc[kpi, "actual"].to_numpy(dtype=float)
+    value = got["actual"].to_numpy(dtype=float)
+    use = ~np.isnan(value) & (np.isnan(hand) | wins)
+    idx = got.index[use]
+    items.loc[idx, "actual"] = value[use]
+    items.loc[idx, "source"] = "DMS·" + pd.Series(got["level"].to_numpy()[use]).map(DMS_LEVEL.labels).to_numpy(dtype=object)
+    items.loc[idx, "act_row"] = np.nan
+    differ = ~np.isnan(value) & ~np.isnan(hand) & ~np.isclose(value, hand, rtol=1e-6, atol=1e-9)
+    out = []
+    for i in got.index[differ]:
+        it = items.loc[i]
+        kept = "DMS" if items.at[i, "source"].startswith("DMS") else "手工"
+        v_dms, v_hand = float(got.at[i, "actual"]), float(hand[got.index.get_loc(i)])
+        fmt = (lambda v: f"{v:.2%}") if it["unit"] == "%" else (lambda v: f"{v:,.4g}")
+        out.append(f"{it['employee_id']}「{it['item']}」手工填写 {fmt(v_hand)}，DMS计算 {fmt(v_dms)}，采用{kept}值")
+    return out

@@ -76,6 +76,7 @@ def assemble(book: StoreBook, month: str, problems: list | None = None) -> Assem
     cards = C.read_cards(book, lib, ids, policy, problems)
     items = C.assign(people, cards, problems)
     I.put_actuals(items, book, month, ids, graded, problems)
+    warnings += I.put_dms_actuals(items, book, month, people, ids, policy, problems)
     plan = targets.month_plan(book, month, problems) if book.has(S.TARGETS) else None
     I.put_targets(items, plan.targets if plan else pd.DataFrame(columns=["indicator", "owner", "target"]),
                   people, month, problems)

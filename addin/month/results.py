@@ -48,6 +48,7 @@ ITEM_COLUMNS = [
     "ratio",           # achievement ratio after the cap (kpi) / combined rating (rated)
     "score",           # item points
     "shortfall",       # 1 − ratio (positive = below target); letters name the worst items
+    "source",          # where the actual came from: 手工 (月度实绩) or DMS·员工/部门/门店 (DMS实绩); "" = none
 ]
 
 ADJUSTMENT_COLUMNS = ["employee_id", "points", "reason", "veto"]

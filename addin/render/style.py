@@ -81,6 +81,13 @@ STYLES = MappingProxyType({
     "total_money": dict(_TOTAL, num_format=MONEY),
     "store_row": dict(_CELL, bold=True, bg_color=TILE),
     "subtotal": dict(_CELL, bold=True, bg_color=SUB_FILL),
+    "figure": dict(_CELL, num_format="#,##0.0###"),          # DMS实绩: rates and amounts in one column
+    "hours": dict(_CELL, num_format="#,##0.0"),              # 车间分析: hours
+    "ratio": dict(_CELL, num_format="0.00"),                 # 车间分析: hours per order, parts-to-labour
+    "total_hours": dict(_TOTAL, num_format="#,##0.0"),
+    "total_ratio": dict(_TOTAL, num_format="0.00"),
+    "total_money0": dict(_TOTAL, num_format=MONEY0),
+    "total_number": dict(_TOTAL, num_format="#,##0.##"),
     "subtotal_int": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format="0", align="center"),
     "subtotal_score": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format=SCORE),
     "subtotal_money": dict(_CELL, bold=True, bg_color=SUB_FILL, num_format=MONEY),

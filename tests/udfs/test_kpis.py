@@ -146,7 +146,7 @@ def test_library_frame_en_and_zh():
     zh = library_frame("zh")
     assert tuple(zh.columns) == LIBRARY_HEADERS_ZH == (
         "编号", "中文名", "英文名", "公式", "方向", "默认目标", "单位", "可加",
-        "类别", "部门", "来源", "说明")
+        "类别", "部门", "来源", "说明", "DMS计算定义")
     row = zh.set_index("编号").loc["rework_rate"]
     assert row["方向"] == "反向" and row["默认目标"] == 0.03 and row["可加"] == "否"
     with pytest.raises(ValueError, match="lang"):

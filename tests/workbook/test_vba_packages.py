@@ -39,7 +39,6 @@ BUTTONS = {"月度报告": "monthly_report_button", "评估表": "appraisal_form
            "覆盖重算": "monthly_report_override_button", "申述改分": "apply_appeals_button",
            "工资接口": "payroll_button", "年终资料": "year_end_button",
            "集团汇总": "group_report_button"}
-PENDING = {"dms_import_button"}       # written by the DMS import work (issue 9); wired here by name
 
 PACKAGES = pytest.mark.parametrize("path", [XLSM, XLAM], ids=["xlsm", "xlam"])
 
@@ -150,16 +149,9 @@ def test_every_button_runs_its_macro(path):
             assert "XLWINGS_IMPORT_UDFS" in subs[macro][1]
             continue
         assert subs[macro][1].strip() == f'RunKpi4s "{entry}"', label
-        if entry not in PENDING:
-            assert callable(getattr(excel, entry)), entry               # the Python door exists
+        assert callable(getattr(excel, entry)), entry                   # the Python door exists
     for group in ribbon.iter(f"{CUI}group"):
         assert subs[group.get("getVisible")][0] == "ByVal control As Object, ByRef returnedVal"
-
-
-@pytest.mark.skipif(hasattr(excel, "dms_import_button"), reason="the DMS door has landed: checked above")
-def test_dms_button_waits_for_its_python_door():
-    source = (ROOT / "workbook" / "vba" / "kpi4s.bas").read_text(encoding="ascii")
-    assert 'RunKpi4s "dms_import_button"' in source
 
 
 def test_runpython_command_and_messages():
