@@ -1,15 +1,17 @@
 """The kpi4s command itself (installed console script, or the module when run from a checkout)."""
 import os
-import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import udfs
 
 
 def kpi4s(*args):
-    exe = shutil.which("kpi4s")
-    cmd = [exe, *args] if exe else [sys.executable, "-m", "addin.cli", *args]
+    # the console script installed beside this interpreter (a `kpi4s` elsewhere on PATH may
+    # belong to another checkout), else the module
+    exe = Path(sys.executable).with_name("kpi4s.exe" if os.name == "nt" else "kpi4s")
+    cmd = [str(exe), *args] if exe.is_file() else [sys.executable, "-m", "addin.cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8", timeout=300,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
 
