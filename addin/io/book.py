@@ -125,6 +125,8 @@ CHILD_HEADROOM = 3 << 30        # bytes of address space a prefetch child may ad
 
 def _child_start(parent: int) -> None:
     procs.die_with_parent(parent)
+    import faulthandler                     # (a host that enabled it on a copy of stderr, as pytest
+    faulthandler.disable()                  # does, would print the child's expected abort)
     try:                                    # a read that fails here is answered by the parent's own
         quiet = os.open(os.devnull, os.O_WRONLY)    # read; the reader's abort text (Rust's "memory
         os.dup2(quiet, 2)                           # allocation … failed") must not reach the user

@@ -66,7 +66,7 @@ def bad_workbooks(tmp: Path) -> dict:
     return out
 
 
-def bad_files(tmp: Path) -> dict:
+def audit_bad_files(tmp: Path) -> dict:
     out = {"tried": 0, "handled": 0, "crash": 0, "missed": []}
     cases = list(bad_files.BAD_FILES) + [("saved_by_libreoffice", bad_files.libreoffice_saved, None)]
     for name, build, expect in cases:
@@ -202,7 +202,7 @@ def main(argv=None) -> int:
     wb = bad_workbooks(tmp)
     print(f"bad workbooks: {wb['tried']} tried / {wb['clear message']} clear message / {wb['traceback']} traceback / "
           f"{wb['file changed']} file changed" + (f"   (missed: {wb['missed']})" if wb["missed"] else ""))
-    bf = bad_files(tmp)
+    bf = audit_bad_files(tmp)
     print(f"bad files: {bf['tried']} tried / {bf['handled']} handled / {bf['crash']} crash"
           + (f"   (missed: {bf['missed']})" if bf["missed"] else ""))
     if not args.quick:
