@@ -144,12 +144,8 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
             continue
         if evidence:
             kept[d.kpi_id] = engine.evidence(d, wanted[-1])
-    figures = engine.figures()
-    figures["kpi"] = figures["kpi_id"].map(lib["name_zh"])
-    figures["unit"] = figures["kpi_id"].map(lib["unit"])
     return DmsResults(
-        store=book.store, months=wanted, month=wanted[-1], figures=figures.reindex(columns=[
-            "month", "level", "employee_id", "name", "department", "kpi_id", "kpi", "unit", "num", "den", "actual"]),
+        store=book.store, months=wanted, month=wanted[-1], figures=engine.figures(lib),
         evidence=kept,
         definitions={d.kpi_id: (d.name, d.unit, str(lib.loc[d.kpi_id, "formula"]), d.sql) for d in defs},
         skipped=skipped,

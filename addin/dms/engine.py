@@ -28,6 +28,7 @@ from .load import lit, q
 log = logging.getLogger(__name__)
 TIME_LIMIT = 300.0          # seconds one definition may run
 CONTRACT = ("month", "person", "num", "den")
+TEXT = ("month", "level", "employee_id", "name", "department", "kpi_id")      # figures_t's text columns
 
 
 def _view_sql(kind: str, columns: list, store_filter: str, words: dict | None = None) -> str:
@@ -201,9 +202,28 @@ figures AS (
 SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)""", args)
         return True
 
-    def figures(self) -> pd.DataFrame:
-        """Every figure computed (results.FIGURE_COLUMNS but kpi and unit)."""
-        return self.con.execute("SELECT * FROM figures_t").df()
+    def figures(self, library: pd.DataFrame) -> pd.DataFrame:
+        """Every figure computed (results.FIGURE_COLUMNS), named from the library (name_zh, unit).
+
+        The text columns travel as ENUMs: pandas makes each distinct text once instead of once per
+        row (a group's year is half a million figures, and the texts were most of fetching them)."""
+        columns = [r[0] for r in self.con.execute("DESCRIBE figures_t").fetchall()]
+        if not self.con.execute("SELECT count(*) FROM figures_t").fetchall()[0][0]:
+            f = self.con.execute("SELECT * FROM figures_t").df()
+            f["kpi"] = f["kpi_id"].map(library["name_zh"])
+            f["unit"] = f["kpi_id"].map(library["unit"])
+            return f[list(TEXT) + ["kpi", "unit"] + [c for c in columns if c not in TEXT]]
+        for c in TEXT:
+            self.con.execute(f"CREATE TYPE {q('fig_' + c)} AS ENUM "
+                             f"(SELECT DISTINCT {q(c)} FROM figures_t WHERE {q(c)} IS NOT NULL)")
+        got = self.con.execute("SELECT " + ", ".join(f"CAST({q(c)} AS {q('fig_' + c)}) AS {q(c)}" if c in TEXT else q(c)
+                                                     for c in columns) + " FROM figures_t").df()
+        out = {c: got[c].to_numpy(dtype=object, na_value=None) for c in TEXT}
+        kpi = got["kpi_id"].cat
+        for c, source in (("kpi", "name_zh"), ("unit", "unit")):
+            out[c] = library[source].reindex(kpi.categories).to_numpy(dtype=object)[kpi.codes]
+        out.update({c: got[c] for c in columns if c not in TEXT})
+        return pd.DataFrame(out)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
         """The KPI's rows of one month with the employee each is attributed to: by employee (the
