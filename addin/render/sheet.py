@@ -166,6 +166,20 @@ def pixel_height(points: float) -> float:
     return round(points / 0.75) * 0.75
 
 
+def _sparklines(ws, sparklines: list) -> None:
+    """Sparklines of the same look go in one group (as Excel groups them): one add_sparkline
+    per look, with every location and range of it — not one style table built per line."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+    groups: dict = {}
+    for r, c, opts in sparklines:
+        look = tuple(sorted((k, repr(v)) for k, v in opts.items() if k != "range"))
+        g = groups.setdefault(look, (dict(opts), [], []))
+        g[1].append(xl_rowcol_to_cell(r, c))
+        g[2].append(opts["range"])
+    for opts, locations, ranges in groups.values():
+        ws.add_sparkline(0, 0, {**opts, "location": locations, "range": ranges})
+
+
 def _paint(wb, F: _Formats, spec: SheetSpec):
     ws = wb.add_worksheet(spec.name)
     for c, w in spec.widths.items():
@@ -192,8 +206,7 @@ def _paint(wb, F: _Formats, spec: SheetSpec):
         ws.data_validation(r1, c1, r2, c2, dict(opts))
     for (r, c), text in spec.comments.items():
         ws.write_comment(r, c, clean_text(text), {"author": "kpi4s"})
-    for r, c, opts in spec.sparklines:
-        ws.add_sparkline(r, c, dict(opts))
+    _sparklines(ws, spec.sparklines)
     for ch in spec.charts:
         ws.insert_chart(ch.anchor[0], ch.anchor[1], _chart(wb, spec.name, ch),
                         {"x_offset": ch.offset[0], "y_offset": ch.offset[1]})

@@ -80,8 +80,9 @@ def test_staff_names_match_through_the_roster(store, tmp_path):
     assert any(p.sheet == "维修工单.csv" and p.column == "服务顾问" and p.row == 3 and
                "员工名册中有 2 人都是「张伟」（A1、T9）" in p.message for p in found), text
     # DMS账号 tells them apart (the advisor's DMS account is 张伟, the body technician's is 张伟2)
-    roster = [r + [None] for r in D.ROSTER] + [["T9", "张伟", "钣喷车间", "钣喷技师", "创利部门", "赵主管", "王总", 5000,
-                                                "正式", None, "张伟2"]]
+    # (员工名册's columns: … 状态, 入职日期, 离职日期, DMS账号)
+    roster = [r + [None, None] for r in D.ROSTER] + [["T9", "张伟", "钣喷车间", "钣喷技师", "创利部门", "赵主管", "王总",
+                                                      5000, "正式", None, None, "张伟2"]]
     roster[0][-1] = "张伟"
     ok = D.make_book(tmp_path / "ok.xlsx", roster=roster)
     res = dms.compute(ok, [folder], MONTH)

@@ -153,6 +153,22 @@ def test_trends_come_from_the_archive(folder, tmp_path):
         src = con.execute("SELECT source, count(*) FROM people WHERE store = '甲店' GROUP BY 1 ORDER BY 1").fetchall()
     assert src == [("history", 2), ("month", 5)]
 
+    # every store row has its sparkline in the trend column, drawn from its own row's months
+    import re
+    import zipfile
+    from openpyxl import load_workbook
+    ws = load_workbook(out)[S.TRENDS]
+    sheet = f"xl/worksheets/sheet{load_workbook(out).sheetnames.index(S.TRENDS) + 1}.xml"
+    xml = zipfile.ZipFile(out).read(sheet).decode()
+    lines = re.findall(r"<x14:sparkline><xm:f>(.*?)</xm:f><xm:sqref>(.*?)</xm:sqref></x14:sparkline>", xml)
+    stores = [(r, c.value) for r in range(1, ws.max_row + 1) for c in ws[r][1:2] if c.value in ("甲店", "乙店")]
+    assert len(lines) == len(stores) == 4     # 平均分 and 绩效工资 tables: one line per store in each
+    assert xml.count("<x14:sparklineGroup ") == 1            # one look, one group (as Excel groups them)
+    for f, where in lines:
+        row = int(re.sub(r"[A-Z]", "", where))
+        assert ws.cell(row, 2).value in ("甲店", "乙店")
+        assert re.fullmatch(rf"'?{S.TRENDS}'?!\$?C\$?{row}:\$?[A-Z]+\$?{row}", f), (f, where)
+
 
 def test_grades_of_the_hand_computed_stores_in_the_archive(group_run, tmp_path):
     with duckdb.connect(str(tmp_path / "kpi4s-归档.duckdb"), read_only=True) as con:
