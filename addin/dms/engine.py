@@ -15,6 +15,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from addin.io import schema as S
@@ -205,24 +206,30 @@ SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)""", args)
     def figures(self, library: pd.DataFrame) -> pd.DataFrame:
         """Every figure computed (results.FIGURE_COLUMNS), named from the library (name_zh, unit).
 
-        The text columns travel as ENUMs: pandas makes each distinct text once instead of once per
-        row (a group's year is half a million figures, and the texts were most of fetching them)."""
+        The text columns travel as ENUM codes: each distinct text is made into a Python string
+        once instead of once per row (a group's year is half a million figures, and making the
+        texts was most of fetching them)."""
         columns = [r[0] for r in self.con.execute("DESCRIBE figures_t").fetchall()]
+        numbers = [c for c in columns if c not in TEXT]
         if not self.con.execute("SELECT count(*) FROM figures_t").fetchall()[0][0]:
             f = self.con.execute("SELECT * FROM figures_t").df()
             f["kpi"] = f["kpi_id"].map(library["name_zh"])
             f["unit"] = f["kpi_id"].map(library["unit"])
-            return f[list(TEXT) + ["kpi", "unit"] + [c for c in columns if c not in TEXT]]
+            return f[list(TEXT) + ["kpi", "unit"] + numbers]
         for c in TEXT:
             self.con.execute(f"CREATE TYPE {q('fig_' + c)} AS ENUM "
                              f"(SELECT DISTINCT {q(c)} FROM figures_t WHERE {q(c)} IS NOT NULL)")
-        got = self.con.execute("SELECT " + ", ".join(f"CAST({q(c)} AS {q('fig_' + c)}) AS {q(c)}" if c in TEXT else q(c)
-                                                     for c in columns) + " FROM figures_t").df()
-        out = {c: got[c].to_numpy(dtype=object, na_value=None) for c in TEXT}
-        kpi = got["kpi_id"].cat
+        words = {c: np.array(self.con.execute(f"SELECT enum_range(NULL::{q('fig_' + c)})").fetchall()[0][0] + [None],
+                             dtype=object) for c in TEXT}
+        got = self.con.execute("SELECT " + ", ".join([f"enum_code(CAST({q(c)} AS {q('fig_' + c)})) AS {q(c)}" for c in TEXT] +
+                                                     [q(c) for c in numbers]) + " FROM figures_t").fetchnumpy()
+        out, codes = {}, {}
+        for c in TEXT:                                          # NULL: the None after the last word
+            codes[c] = np.ma.filled(np.ma.asarray(got[c]).astype(np.int64), len(words[c]) - 1)
+            out[c] = words[c][codes[c]]
         for c, source in (("kpi", "name_zh"), ("unit", "unit")):
-            out[c] = library[source].reindex(kpi.categories).to_numpy(dtype=object)[kpi.codes]
-        out.update({c: got[c] for c in columns if c not in TEXT})
+            out[c] = library[source].reindex(pd.Index(words["kpi_id"])).to_numpy(dtype=object)[codes["kpi_id"]]
+        out.update({c: np.ma.filled(np.ma.asarray(got[c]).astype(np.float64), np.nan) for c in numbers})
         return pd.DataFrame(out)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
