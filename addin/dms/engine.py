@@ -3,8 +3,9 @@
 Each definition is one SELECT giving a row per thing counted (month, person, num, den, evidence
 columns). It runs once for every month asked for and is summed per (month, person); once every
 definition has run, GROUPING SETS sum those per employee, per department and for the store, all
-KPIs in one pass. A definition another one reads (first_time_fix_rate reads kpi_rework_rate) is materialised
-once; with evidence asked for, every definition is, and the month's rows are its evidence.
+KPIs in one pass. A definition another one reads (first_time_fix_rate reads kpi_rework_rate) is
+materialised once; with evidence asked for, every definition is, and the month's rows are its
+evidence.
 
 The user's SQL runs with file access switched off (it may only read the loaded tables), one
 statement only, under a time limit; any error is a Problem on the 指标库 row of that KPI.
