@@ -69,16 +69,18 @@ def compute(source, exports, months=None, *, evidence: bool = True, override: bo
                                         if trend else set()))
     problems: list = []
     mapping = read_mapping(book, problems)
-    # the roster and the 指标库 are read on the side while the exports are opened and loaded (DuckDB
-    # leaves the interpreter free while it reads); the book is not touched here meanwhile
+    # the roster and the 指标库 are read on the side while DuckDB loads the exports (it leaves the
+    # interpreter free while it reads; started once the exports are opened, so that it does not
+    # slow down the Python that opens them); the book is not touched here meanwhile
     side = ThreadPoolExecutor(max_workers=1)
-    people = side.submit(_people_and_library, book)
-    side.shutdown(wait=False)
+    people: list = []
     try:
-        return _compute(book, exports, wanted, span_months, mapping, people, problems, marks, t0,
-                        evidence=evidence, override=override)
+        return _compute(book, exports, wanted, span_months, mapping,
+                        lambda: people.append(side.submit(_people_and_library, book)) or people[0],
+                        problems, marks, t0, evidence=evidence, override=override)
     finally:
-        wait([people])              # never leave the side thread reading a book the caller goes on using
+        side.shutdown(wait=False)
+        wait(people)                # never leave the side thread reading a book the caller goes on using
 
 
 def _compute(book, exports, wanted, span_months, mapping, people, problems, marks, t0, *, evidence,
@@ -96,6 +98,7 @@ def _compute(book, exports, wanted, span_months, mapping, people, problems, mark
         con = duck.connect()
         try:
             loader = Loader(con, mapping, problems)
+            people = people()
             loader.load(opened if not problems else [])
             roster, lib, lib_rows, found = people.result()
             problems += found
@@ -144,12 +147,8 @@ def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, s
             continue
         if evidence:
             kept[d.kpi_id] = engine.evidence(d, wanted[-1])
-    figures = engine.figures()
-    figures["kpi"] = figures["kpi_id"].map(lib["name_zh"])
-    figures["unit"] = figures["kpi_id"].map(lib["unit"])
     return DmsResults(
-        store=book.store, months=wanted, month=wanted[-1], figures=figures.reindex(columns=[
-            "month", "level", "employee_id", "name", "department", "kpi_id", "kpi", "unit", "num", "den", "actual"]),
+        store=book.store, months=wanted, month=wanted[-1], figures=engine.figures(lib),
         evidence=kept,
         definitions={d.kpi_id: (d.name, d.unit, str(lib.loc[d.kpi_id, "formula"]), d.sql) for d in defs},
         skipped=skipped,

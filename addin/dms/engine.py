@@ -1,10 +1,11 @@
 """Running the KPI definitions (the 指标库's DMS SQL, udfs.dms_sql) over the loaded exports.
 
 Each definition is one SELECT giving a row per thing counted (month, person, num, den, evidence
-columns). It runs once for every month asked for; GROUPING SETS sum it per employee, per
-department and for the store in the same pass, so a distinct count is a distinct count at every
-level. A definition another one reads (first_time_fix_rate reads kpi_rework_rate) is materialised
-once; with evidence asked for, every definition is, and the month's rows are its evidence.
+columns). It runs once for every month asked for and is summed per (month, person); once every
+definition has run, GROUPING SETS sum those per employee, per department and for the store, all
+KPIs in one pass. A definition another one reads (first_time_fix_rate reads kpi_rework_rate) is
+materialised once; with evidence asked for, every definition is, and the month's rows are its
+evidence.
 
 The user's SQL runs with file access switched off (it may only read the loaded tables), one
 statement only, under a time limit; any error is a Problem on the 指标库 row of that KPI.
@@ -15,6 +16,7 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from addin.io import schema as S
@@ -28,6 +30,31 @@ from .load import lit, q
 log = logging.getLogger(__name__)
 TIME_LIMIT = 300.0          # seconds one definition may run
 CONTRACT = ("month", "person", "num", "den")
+TEXT = ("month", "level", "employee_id", "name", "department", "kpi_id")      # figures_t's text columns
+# every KPI's figures from its sums per (month, person): per employee, department and store (a person
+# the roster does not know counts for the store only); a figure is Σnum ÷ Σden, or Σnum for a KPI
+# without a denominator, none where Σden is 0
+ROLL_UP = """
+WITH sets AS (
+  SELECT s.kpi_id, s.month, st.employee_id, st.department, any_value(st.name) AS name,
+         GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
+         sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
+  FROM sums_t s LEFT JOIN staff st ON st.dms = s.person
+  GROUP BY GROUPING SETS ((s.kpi_id, s.month, st.employee_id, st.department), (s.kpi_id, s.month, st.department),
+                          (s.kpi_id, s.month))),
+figures AS (
+  SELECT strftime(month, '%Y-%m') AS month,
+         CASE WHEN ge = 0 THEN 'person' WHEN gd = 0 THEN 'department' ELSE 'store' END AS level,
+         CASE WHEN ge = 0 THEN employee_id ELSE '' END AS employee_id,
+         CASE WHEN ge = 0 THEN coalesce(name, '') ELSE '' END AS name,
+         CASE WHEN gd = 0 THEN department ELSE '' END AS department,
+         kpi_id, num, CASE WHEN n_den > 0 THEN den END AS den,
+         CASE WHEN n_den = 0 THEN num WHEN den <> 0 THEN num / den END AS actual
+  FROM sets
+  WHERE (ge = 0 AND employee_id IS NOT NULL) OR (ge = 1 AND gd = 0 AND coalesce(department, '') <> '')
+        OR (ge = 1 AND gd = 1))
+SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)
+"""
 
 
 def _view_sql(kind: str, columns: list, store_filter: str, words: dict | None = None) -> str:
@@ -107,8 +134,8 @@ class Engine:
         self.staff = staff                     # DMS name → employee_id, department
         self.made: set = set()                 # kpi_<id> tables materialised
         self.needed_by_others: set = set()
-        con.execute("CREATE OR REPLACE TEMP TABLE figures_t (month VARCHAR, level VARCHAR, employee_id VARCHAR, "
-                    "name VARCHAR, department VARCHAR, kpi_id VARCHAR, num DOUBLE, den DOUBLE, actual DOUBLE)")
+        con.execute("CREATE OR REPLACE TEMP TABLE sums_t (kpi_id VARCHAR, month DATE, person VARCHAR, num DOUBLE, "
+                    "den DOUBLE, n_den BIGINT)")
 
     def guard(self):
         """A watchdog for one definition: interrupts DuckDB after TIME_LIMIT seconds."""
@@ -138,8 +165,8 @@ class Engine:
         return {v for v in need if v not in loaded}
 
     def run(self, d: Definition, keep_rows: bool) -> bool:
-        """Add the KPI's figures per (month, employee / department / store) to figures_t; False
-        after a problem."""
+        """Add the KPI's sums per (month, person) to sums_t (figures() rolls them up); False after
+        a problem."""
         if not self._statement_ok(d):
             return False
         params = D.parameters(d.sql, self.months, self.policy)
@@ -170,40 +197,52 @@ class Engine:
             self.made.add(d.kpi_id)
             source, args = q("kpi_" + d.kpi_id), {}
         start, end = D.month_span(self.months)
-        # sums per (month, person) first, then per employee, department and store over those few rows
-        # (the rows' contributions add up; a person the roster does not know counts for the store only);
-        # a figure is Σnum ÷ Σden, or Σnum for a KPI without a denominator, none where Σden is 0
+        # the rows' contributions add up: sums per (month, person) here, per employee, department and
+        # store over those few rows once every KPI has run (ROLL_UP)
         self.con.execute(f"""
-INSERT INTO figures_t
+INSERT INTO sums_t
 WITH rows AS (
   SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
-         CAST(den AS DOUBLE) AS den FROM {source} AS k),
-sums AS (
-  SELECT month, person, sum(num) AS num, sum(den) AS den, count(den) AS n_den FROM rows
-  WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person),
-sets AS (
-  SELECT s.month, st.employee_id, st.department, any_value(st.name) AS name,
-         GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
-         sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
-  FROM sums s LEFT JOIN staff st ON st.dms = s.person
-  GROUP BY GROUPING SETS ((s.month, st.employee_id, st.department), (s.month, st.department), (s.month))),
-figures AS (
-  SELECT strftime(month, '%Y-%m') AS month,
-         CASE WHEN ge = 0 THEN 'person' WHEN gd = 0 THEN 'department' ELSE 'store' END AS level,
-         CASE WHEN ge = 0 THEN employee_id ELSE '' END AS employee_id,
-         CASE WHEN ge = 0 THEN coalesce(name, '') ELSE '' END AS name,
-         CASE WHEN gd = 0 THEN department ELSE '' END AS department,
-         {lit(d.kpi_id)} AS kpi_id, num, CASE WHEN n_den > 0 THEN den END AS den,
-         CASE WHEN n_den = 0 THEN num WHEN den <> 0 THEN num / den END AS actual
-  FROM sets
-  WHERE (ge = 0 AND employee_id IS NOT NULL) OR (ge = 1 AND gd = 0 AND coalesce(department, '') <> '')
-        OR (ge = 1 AND gd = 1))
-SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)""", args)
+         CAST(den AS DOUBLE) AS den FROM {source} AS k)
+SELECT {lit(d.kpi_id)}, month, person, sum(num), sum(den), count(den) FROM rows
+WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person""", args)
         return True
 
-    def figures(self) -> pd.DataFrame:
-        """Every figure computed (results.FIGURE_COLUMNS but kpi and unit)."""
-        return self.con.execute("SELECT * FROM figures_t").df()
+    def figures(self, library: pd.DataFrame) -> pd.DataFrame:
+        """Every figure computed (results.FIGURE_COLUMNS), named from the library (name_zh, unit).
+        Called last: the exports' tables and the KPIs' rows (evidence is taken from them before)
+        are dropped first, so that the roll-up and the fetch reuse their memory.
+
+        The text columns travel as ENUM codes: each distinct text is made into a Python string
+        once instead of once per row (a group's year is half a million figures, and making the
+        texts was most of fetching them)."""
+        drop = [f"DROP TABLE {'.'.join(q(n) for n in name)};" for name in self.con.execute(
+            "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
+            "WHERE table_name NOT IN ('sums_t', 'staff')").fetchall()]
+        self.con.execute("BEGIN TRANSACTION; " + " ".join(drop) + " COMMIT;")
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE figures_t AS {ROLL_UP}")
+        columns = [r[0] for r in self.con.execute("DESCRIBE figures_t").fetchall()]
+        numbers = [c for c in columns if c not in TEXT]
+        if not self.con.execute("SELECT count(*) FROM figures_t").fetchall()[0][0]:
+            f = self.con.execute("SELECT * FROM figures_t").df()
+            f["kpi"] = f["kpi_id"].map(library["name_zh"])
+            f["unit"] = f["kpi_id"].map(library["unit"])
+            return f[list(TEXT) + ["kpi", "unit"] + numbers]
+        for c in TEXT:
+            self.con.execute(f"CREATE TYPE {q('fig_' + c)} AS ENUM "
+                             f"(SELECT DISTINCT {q(c)} FROM figures_t WHERE {q(c)} IS NOT NULL)")
+        words = {c: np.array(self.con.execute(f"SELECT enum_range(NULL::{q('fig_' + c)})").fetchall()[0][0] + [None],
+                             dtype=object) for c in TEXT}
+        got = self.con.execute("SELECT " + ", ".join([f"enum_code(CAST({q(c)} AS {q('fig_' + c)})) AS {q(c)}" for c in TEXT] +
+                                                     [q(c) for c in numbers]) + " FROM figures_t").fetchnumpy()
+        out, codes = {}, {}
+        for c in TEXT:                                          # NULL: the None after the last word
+            codes[c] = np.ma.filled(np.ma.asarray(got[c]).astype(np.int64), len(words[c]) - 1)
+            out[c] = words[c][codes[c]]
+        for c, source in (("kpi", "name_zh"), ("unit", "unit")):
+            out[c] = library[source].reindex(pd.Index(words["kpi_id"])).to_numpy(dtype=object)[codes["kpi_id"]]
+        out.update({c: np.ma.filled(np.ma.asarray(got[c]).astype(np.float64), np.nan) for c in numbers})
+        return pd.DataFrame(out)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
         """The KPI's rows of one month with the employee each is attributed to: by employee (the
