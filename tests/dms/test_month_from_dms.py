@@ -158,3 +158,16 @@ def test_dms_actuals_keep_the_latest_months_a_sheet_can_hold(monkeypatch):
     out = results.merge_actuals(old.reindex(columns=results.ACTUAL_COLUMNS).assign(**old),
                                 new.reindex(columns=results.ACTUAL_COLUMNS).assign(**new), ["2026-08", "2026-09"])
     assert sorted(set(out["month"])) == ["2026-08", "2026-09"] and out.attrs["dropped"] == ["2026-06", "2026-07"]
+
+
+def test_an_import_waits_for_the_run_that_holds_the_book(store, tmp_path):
+    """导入DMS takes the book's lock like the month end: a second run on the book makes it stop
+    with the message naming the holder, and the book is not written."""
+    from addin.io.lock import book_lock
+    book, folder = store
+    before = digest(book)
+    with book_lock(book, "月度报告"):
+        got = kpi4s("dms", book, folder, env={"KPI4S_LOCK_WAIT": "0.5"})
+    assert got.returncode == 4 and "正由另一个 kpi4s 运行处理" in got.stderr and "月度报告" in got.stderr, got.stderr
+    assert digest(book) == before
+    assert kpi4s("dms", book, folder).returncode == 0 and digest(book) != before         # free again: written
