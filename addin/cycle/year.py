@@ -83,14 +83,22 @@ def annual_table(history: pd.DataFrame, roster: pd.DataFrame, year: int, policy)
     return t
 
 
+def _counts(rows: pd.Series, cols: pd.Series, index: list | None, columns: list) -> pd.DataFrame:
+    """How many times each (row, column) pair occurs: ``index`` × ``columns`` (every row value
+    seen, sorted, when ``index`` is None), zeros filled (pd.crosstab without its per-group Python)."""
+    n = pd.DataFrame({"r": rows.to_numpy(), "c": cols.to_numpy()}).groupby(["r", "c"], sort=True).size()
+    out = n.unstack(fill_value=0) if len(n) else pd.DataFrame(dtype="int64")
+    out = out.reindex(index=index if index is not None else out.index, columns=columns, fill_value=0).astype("int64")
+    return out.rename_axis(rows.name).rename_axis(None, axis=1)
+
+
 def award_runs(history: pd.DataFrame, year: int, policy) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(awards of the year with the run of A behind each, month × action code counts): the month
     end's consequence rules over 历史 for each month of the year (udfs.consequences.actions_over)."""
     months = [f"{year}-{k:02d}" for k in range(1, 13)]
     h = history[["employee_id", "month", "grade"]].assign(grade=history["grade"].fillna(""))
     acts = consequences.actions_over(h, months, policy)
-    counts = pd.crosstab(acts["month"], acts["action"]).reindex(index=months, columns=list(ACTION.codes),
-                                                                fill_value=0).rename_axis(None, axis=1)
+    counts = _counts(acts["month"], acts["action"], months, list(ACTION.codes))
     counts = counts.rename_axis("month").reset_index()
     aw = acts[acts["action"].eq("award")].drop_duplicates("employee_id")
     awards = pd.DataFrame({"employee_id": aw["employee_id"].to_numpy(), "month": aw["month"].to_numpy(),
@@ -133,11 +141,11 @@ def build_pack(book: StoreBook, year: int, history: pd.DataFrame | None = None) 
     months = [f"{year}-{k:02d}" for k in range(1, 13)]
     y = hist[hist["month"].isin(months)]
     g = y[y["grade"].fillna("").ne("")]
-    monthly = pd.crosstab(g["month"], g["grade"]).reindex(index=months, columns=list(GRADES), fill_value=0)
+    monthly = _counts(g["month"], g["grade"], months, list(GRADES))
     monthly = monthly.assign(n=monthly.sum(axis=1), mean=g.groupby("month")["total"].mean().reindex(months),
                              pay=y.groupby("month")["pay"].sum(min_count=1).reindex(months)).rename_axis("month").reset_index()
     d = annual.groupby("department", sort=False)
-    cross = pd.crosstab(annual["department"], annual["grade"]).reindex(columns=list(GRADES), fill_value=0)
+    cross = _counts(annual["department"], annual["grade"], None, list(GRADES))
     departments = pd.DataFrame({"n": d.size(), "mean": d["score"].mean()}).join(cross).rename_axis("department") \
         .reset_index().sort_values("mean", ascending=False, kind="stable")
     statuses = pd.DataFrame({"month": months, "status": [trail.status(m) for m in months]})

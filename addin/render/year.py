@@ -25,6 +25,18 @@ from .sheet import Bulk, Chart, SheetSpec
 from .style import BLUE, LIGHT_BLUE
 
 RAISE_TEMPLATE = "raise_letter.docx"
+LIST_MAX = 50          # names listed in a section above the table; a dealer group's thousands are in the table
+
+
+def _capped(rows: list, column: str) -> list:
+    """The first LIST_MAX rows of a name list, then one line saying where the rest are."""
+    if len(rows) <= LIST_MAX:
+        return rows
+    note = (f"……共 {len(rows)} 人，此处列出前 {LIST_MAX} 人；全部见下方「员工年度结果与调薪」表"
+            f"（可按「{column}」筛选）")
+    return rows[:LIST_MAX] + [[note] + [None] * (len(rows[0]) - 1)]
+
+
 GRADE_COLORS = ["#70AD47", "#5B9BD5", "#A5A5A5", "#FFC000", "#C00000"]
 ACTION_COLORS = {"award": "#70AD47", "improvement_plan": "#FFC000", "hr_warning": "#ED7D31",
                  "manager_warning": "#C55A11", "separation": "#C00000"}
@@ -72,11 +84,11 @@ def raise_sheet(pack) -> SheetSpec:
                    [[pack.pool, basis, pack.need, pack.pool - pack.need]], ["money", "text", "money", "money"])
     aw = _awards(pack)
     awards = Section("awards", f"优秀员工候选（连续{p.award_run}个月A级）", ["员工编号", "姓名", "部门", "连续A的月份"],
-                     [[r.employee_id, r.name, r.department, aw.get(r.employee_id, "")]
-                      for r in pack.awards.itertuples(index=False)], ["text"] * 4)
-    prio = a[a["note"].eq(PRIORITY)]
+                     _capped([[r.employee_id, r.name, r.department, aw.get(r.employee_id, "")]
+                              for r in pack.awards.itertuples(index=False)], "优秀员工候选"), ["text"] * 4)
+    prio = a[a["note"].eq(PRIORITY)].sort_values("score", ascending=False, kind="stable")
     priority = Section("priority", "年终调薪、晋升优先考虑", ["员工编号", "姓名", "部门", "年度得分", "年度等级"],
-                       prio[["employee_id", "name", "department", "score", "grade"]].values.tolist(),
+                       _capped(prio[["employee_id", "name", "department", "score", "grade"]].values.tolist(), "年度结果"),
                        ["text", "text", "text", "score", "grade"])
     secs = [budget, pool, awards, priority]
     if pack.bottom is not None:
