@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from addin.io import guard
+from addin.io import guard, read
 from addin.io.problems import Problem
+from addin.io.read import Workbook
 from addin.io.schema import SHEETS
 
 BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -47,16 +48,17 @@ def find_books(sources, exclude=()) -> tuple[list[Path], list[Problem]]:
     return list(out.values()), problems
 
 
-def package_problem(path: Path) -> str | None:
-    """Why a store book cannot be read safely (None when it can): addin.io.guard's checks — not
-    an .xlsx package (an .xls too: one message, as in every store command), a zip bomb, a stray
-    cell far outside a table. Checked here so a bad file is named before a worker process spends
-    anything on it."""
+def open_store(path: Path) -> tuple[Workbook | None, str | None]:
+    """(the workbook, opened and every schema sheet scanned, or None; why it cannot be read
+    safely, or None): addin.io.guard's checks — not an .xlsx package (an .xls too: one message,
+    as in every store command), a zip bomb, a stray cell far outside a table — all named at
+    once. The workbook goes on to load_book, which then reads without scanning again."""
     try:
-        guard.check_sheets(path, SHEETS)
+        wb = read.open_workbook(path)
+        wb.scan([s for s in wb.names if s in SHEETS])
     except guard.FileProblem as exc:
-        return "；".join(f"[{p.sheet}] {p.message}" if p.sheet != path.name else p.message for p in exc.problems)
-    return None
+        return None, "；".join(f"[{p.sheet}] {p.message}" if p.sheet != path.name else p.message for p in exc.problems)
+    return wb, None
 
 
-__all__ = ["find_books", "package_problem", "BOOK_SUFFIXES"]
+__all__ = ["find_books", "open_store", "BOOK_SUFFIXES"]

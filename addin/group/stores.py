@@ -26,7 +26,7 @@ from addin.month import compute_month
 from addin.month.results import HISTORY_COLUMNS, SCORER_COLUMNS, MonthResults
 from udfs import parse
 
-from .books import package_problem
+from .books import open_store
 
 log = logging.getLogger(__name__)
 
@@ -146,11 +146,11 @@ def read_store(path, month: str | None = None, report: Report | None = None) -> 
     path = Path(path)
     out = StoreMonth(str(path), path.stem, "bad", month)
     try:
-        why = package_problem(path)
+        wb, why = open_store(path)
         if why:
             out.problems = [Problem(path.name, None, None, why)]
             return out
-        book = load_book(path, month)
+        book = load_book(wb, month)
         out.store = parse.text_of(book.settings.get(S.STORE_KEY)) or path.stem
         out.month = book.month
         if not book.month:
