@@ -3,13 +3,12 @@ Office.js runtime, as in xlwings Lite) paints the same 审批记录 the command 
 with its text columns formatted as text first so Excel keeps '2026-01' and '88.00' as typed."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import cycle_sample as CS
 import pytest
 from helpers import kpi4s, values
-from python_calamine import CalamineWorkbook
+from officejs import office_js_book
 
 xw = pytest.importorskip("xlwings")
 
@@ -17,23 +16,6 @@ from addin import excel, macros  # noqa: E402
 from addin.cycle import approval  # noqa: E402
 from addin.cycle.runs import Who  # noqa: E402
 from addin.io import schema as S  # noqa: E402
-
-
-def _office_js(v):
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(v, dt.date):
-        return v.strftime("%Y-%m-%dT00:00:00.000Z")
-    return v
-
-
-def office_js_book(path):
-    wb = CalamineWorkbook.from_path(str(path))
-    sheets = [{"name": n, "values": [[_office_js(v) for v in r] for r in
-                                     (wb.get_sheet_by_name(n).to_python(skip_empty_area=False) or [[""]])],
-               "pictures": [], "tables": [], "charts": [], "shapes": []} for n in wb.sheet_names]
-    return xw.Book(json={"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
-                         "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}})
 
 
 @pytest.fixture

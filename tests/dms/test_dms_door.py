@@ -2,35 +2,17 @@
 the same DMS实绩 as `kpi4s dms`; bad exports show one message and paint nothing."""
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
-from python_calamine import CalamineWorkbook
 
 xw = pytest.importorskip("xlwings")
 
 from helpers import kpi4s, values  # noqa: E402
+from officejs import office_js_book  # noqa: E402
 
 import dmsdata as D  # noqa: E402
 from addin.io import schema as S  # noqa: E402
-
-
-def _office_js(v):
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(v, dt.date):
-        return v.strftime("%Y-%m-%dT00:00:00.000Z")
-    return v
-
-
-def office_js_book(path):
-    wb = CalamineWorkbook.from_path(str(path))
-    sheets = [{"name": n, "values": [[_office_js(v) for v in r] for r in (wb.get_sheet_by_name(n).to_python(
-        skip_empty_area=False) or [[""]])], "pictures": [], "tables": [], "charts": [], "shapes": []}
-        for n in wb.sheet_names]
-    return xw.Book(json={"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
-                         "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}})
 
 
 def _norm(v):

@@ -4,16 +4,15 @@ headless run of the same month. conftest.py sets XLWINGS_ON_SERVER / XLWINGS_LIC
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import shutil
 
 import pytest
-from python_calamine import CalamineWorkbook
 
 xw = pytest.importorskip("xlwings")
 server = pytest.importorskip("xlwings.server")
 
 from helpers import kpi4s, values  # noqa: E402
+from officejs import office_js_book  # noqa: E402
 
 from addin.io import schema as bk  # noqa: E402
 
@@ -21,28 +20,6 @@ from addin.io import schema as bk  # noqa: E402
 @pytest.fixture
 def demo_book(demo_run):
     return demo_run
-
-
-def _office_js(v):
-    """A cell value as Office.js hands it to xlwings (dates as ISO strings, blanks as '')."""
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    if isinstance(v, dt.date):
-        return v.strftime("%Y-%m-%dT00:00:00.000Z")
-    if isinstance(v, dt.time):
-        return v.strftime("%H:%M")
-    return v
-
-
-def office_js_book(path):
-    wb = CalamineWorkbook.from_path(str(path))
-    sheets = []
-    for name in wb.sheet_names:
-        rows = wb.get_sheet_by_name(name).to_python(skip_empty_area=False) or [[""]]
-        sheets.append({"name": name, "values": [[_office_js(v) for v in r] for r in rows],
-                       "pictures": [], "tables": [], "charts": [], "shapes": []})
-    return xw.Book(json={"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
-                         "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}})
 
 
 def _norm(v):

@@ -9,19 +9,11 @@ import subprocess
 import pytest
 from group_stores import MONTH, group_book, table
 from helpers import kpi4s, values
+from officejs import office_js_book
 
 from addin.io import schema as S
 
 xw = pytest.importorskip("xlwings")
-
-
-def _office_js_book(path):
-    from python_calamine import CalamineWorkbook
-    wb = CalamineWorkbook.from_path(str(path))
-    sheets = [{"name": n, "values": wb.get_sheet_by_name(n).to_python(skip_empty_area=False) or [[""]],
-               "pictures": [], "tables": [], "charts": [], "shapes": []} for n in wb.sheet_names]
-    return xw.Book(json={"client": "Office.js", "version": xw.__version__, "names": [], "sheets": sheets,
-                         "book": {"name": path.name, "active_sheet_index": 0, "selection": "A1"}})
 
 
 def _norm(v):
@@ -36,7 +28,7 @@ def test_button_paints_what_the_command_writes(folder, tmp_path):
                                                  "考核月份": MONTH})
     headless = group_book(tmp_path / "集团-命令行.xlsx", **{"考核月份": MONTH})
     import addin.excel as excel
-    book = _office_js_book(live)
+    book = office_js_book(live)
     run = excel.run_group_report(book)
     assert run is not None and len(run.results.ok) == 2
     actions = book.json()["actions"]
@@ -59,7 +51,7 @@ def test_button_paints_what_the_command_writes(folder, tmp_path):
 def test_button_shows_bad_settings_and_paints_nothing(folder, tmp_path):
     live = group_book(tmp_path / "集团.xlsx", **{"门店工作簿": str(folder), "集团统一评定": "随便"})
     import addin.excel as excel
-    book = _office_js_book(live)
+    book = office_js_book(live)
     assert excel.run_group_report(book) is None
     actions = book.json()["actions"]
     assert [a["func"] for a in actions] == ["alert"] and "集团统一评定" in str(actions[0]["args"])
@@ -68,7 +60,7 @@ def test_button_shows_bad_settings_and_paints_nothing(folder, tmp_path):
 def test_button_in_a_store_workbook_says_where_to_press_it(folder, tmp_path):
     store = sorted(folder.glob("*.xlsx"))[0]
     import addin.excel as excel
-    book = _office_js_book(store)
+    book = office_js_book(store)
     assert excel.run_group_report(book) is None
     actions = book.json()["actions"]
     assert [a["func"] for a in actions] == ["alert"]

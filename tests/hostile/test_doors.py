@@ -3,8 +3,6 @@ workbook is named, not fetched (xlwings Lite / Office.js runtime, as in tests/e2
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -12,15 +10,9 @@ xw = pytest.importorskip("xlwings")
 server = pytest.importorskip("xlwings.server")
 
 from helpers import hand_book  # noqa: E402
+from officejs import office_js_book  # noqa: E402
 
 from addin.io import schema as S  # noqa: E402
-
-
-def office_js_book(path):
-    spec = importlib.util.spec_from_file_location("e2e_script", Path(__file__).parents[1] / "e2e" / "test_excel_script.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.office_js_book(path)
 
 
 def test_a_stray_cell_beyond_the_table_in_the_live_book_is_named(tmp_path):
