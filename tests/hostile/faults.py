@@ -91,6 +91,24 @@ def group_book(path: Path, people: int) -> Path:
     return Path(path)
 
 
+def without_months(src: Path, book: Path, months=("2026-08", "2026-09")) -> Path:
+    """A copy of the demo workbook at ``book`` with ``months`` taken out of 历史 (two runs of
+    those months at once must put both back)."""
+    import openpyxl
+
+    from addin.io import schema as S
+    shutil.copy(src, book)
+    wb = openpyxl.load_workbook(book)
+    ws = wb[S.HISTORY]
+    keep = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] not in months]
+    ws.delete_rows(2, ws.max_row)
+    for i, r in enumerate(keep, 2):
+        for j, v in enumerate(r, 1):
+            ws.cell(i, j, v)
+    wb.save(book)
+    return book
+
+
 @contextlib.contextmanager
 def small_disk(folder: Path, size_kb: int):
     """A tmpfs of ``size_kb`` KiB mounted at ``folder`` (root only: skip the test otherwise)."""
@@ -112,5 +130,5 @@ def read_only(folder: Path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True, capture_output=True)
 
 
-__all__ = ["start", "finish", "marked", "wait_gone", "kill_all", "digest", "temps", "group_book", "small_disk",
+__all__ = ["without_months", "start", "finish", "marked", "wait_gone", "kill_all", "digest", "temps", "group_book", "small_disk",
            "read_only", "env"]

@@ -71,18 +71,7 @@ def test_kill_9_at_any_moment_loses_nothing_and_leaves_no_process(big_book, tmp_
 @pytest.fixture
 def two_month_book(demo_run, tmp_path):
     """The demo workbook with 2026-08 and 2026-09 taken out of 历史: two runs must put both back."""
-    src, _ = demo_run
-    book = tmp_path / "demo.xlsx"
-    shutil.copy(src, book)
-    wb = openpyxl.load_workbook(book)
-    ws = wb[S.HISTORY]
-    keep = [r for r in ws.iter_rows(min_row=2, values_only=True) if r[0] not in ("2026-08", "2026-09")]
-    ws.delete_rows(2, ws.max_row)
-    for i, r in enumerate(keep, 2):
-        for j, v in enumerate(r, 1):
-            ws.cell(i, j, v)
-    wb.save(book)
-    return book
+    return faults.without_months(demo_run[0], tmp_path / "demo.xlsx")
 
 
 def run_pair(a: list, b: list) -> list:
