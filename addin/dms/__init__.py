@@ -115,10 +115,6 @@ def _compute(book, exports, wanted, span_months, mapping, people, problems, mark
                          words=loader.words)
             staff = loader.loaded.staff if loader.loaded.staff is not None else pd.DataFrame(
                 columns=["dms", "employee_id", "name", "department", "category", "position"])
-            con.register("staff_df", staff)
-            con.execute("CREATE TABLE staff AS SELECT dms, employee_id, name, department FROM staff_df")
-            con.unregister("staff_df")
-            con.execute("SET enable_external_access = false")
             res = _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, staff, loader, problems)
         finally:
             con.close()
@@ -131,6 +127,7 @@ def _compute(book, exports, wanted, span_months, mapping, people, problems, mark
 def _run(con, book, lib, defs, kinds, wanted, span_months, evidence, override, staff, loader,
          problems) -> DmsResults:
     engine = Engine(con, book.policy, span_months, problems, staff)
+    con.execute("SET enable_external_access = false")         # the definitions read the loaded tables only
     engine.needed_by_others = {k for d in defs for k in d.kpis}
     kept, skipped = {}, {}
     for d in defs:

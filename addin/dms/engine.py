@@ -30,31 +30,48 @@ from .load import lit, q
 log = logging.getLogger(__name__)
 TIME_LIMIT = 300.0          # seconds one definition may run
 CONTRACT = ("month", "person", "num", "den")
-TEXT = ("month", "level", "employee_id", "name", "department", "kpi_id")      # figures_t's text columns
+LEVELS = np.array(["person", "department", "store"], dtype=object)     # udfs.vocab.DMS_LEVEL codes
 # every KPI's figures from its sums per (month, person): per employee, department and store (a person
 # the roster does not know counts for the store only); a figure is Σnum ÷ Σden, or Σnum for a KPI
-# without a denominator, none where Σden is 0
+# without a denominator, none where Σden is 0. Everything is grouped and handed back as integer codes
+# (the KPI's, the month's, the employee's and the department's; figures() turns them into text once
+# per distinct value): a group's year is half a million figures
 ROLL_UP = """
 WITH sets AS (
-  SELECT s.kpi_id, s.month, st.employee_id, st.department, any_value(st.name) AS name,
-         GROUPING(st.employee_id) AS ge, GROUPING(st.department) AS gd,
+  SELECT s.kid, s.month, st.eid, st.did, GROUPING(st.eid) AS ge, GROUPING(st.did) AS gd,
          sum(s.num) AS num, sum(s.den) AS den, sum(s.n_den) AS n_den
   FROM sums_t s LEFT JOIN staff st ON st.dms = s.person
-  GROUP BY GROUPING SETS ((s.kpi_id, s.month, st.employee_id, st.department), (s.kpi_id, s.month, st.department),
-                          (s.kpi_id, s.month))),
+  GROUP BY GROUPING SETS ((s.kid, s.month, st.eid, st.did), (s.kid, s.month, st.did), (s.kid, s.month))),
 figures AS (
-  SELECT strftime(month, '%Y-%m') AS month,
-         CASE WHEN ge = 0 THEN 'person' WHEN gd = 0 THEN 'department' ELSE 'store' END AS level,
-         CASE WHEN ge = 0 THEN employee_id ELSE '' END AS employee_id,
-         CASE WHEN ge = 0 THEN coalesce(name, '') ELSE '' END AS name,
-         CASE WHEN gd = 0 THEN department ELSE '' END AS department,
-         kpi_id, num, CASE WHEN n_den > 0 THEN den END AS den,
+  SELECT kid, CAST(year(month) * 12 + month(month) - 1 AS INTEGER) AS m,
+         CAST(CASE WHEN ge = 0 THEN 0 WHEN gd = 0 THEN 1 ELSE 2 END AS INTEGER) AS lv,
+         CAST(CASE WHEN ge = 0 THEN eid ELSE -1 END AS INTEGER) AS eid,
+         CAST(CASE WHEN gd = 0 THEN coalesce(did, -1) ELSE -1 END AS INTEGER) AS did,
+         num, CASE WHEN n_den > 0 THEN den END AS den,
          CASE WHEN n_den = 0 THEN num WHEN den <> 0 THEN num / den END AS actual
   FROM sets
-  WHERE (ge = 0 AND employee_id IS NOT NULL) OR (ge = 1 AND gd = 0 AND coalesce(department, '') <> '')
-        OR (ge = 1 AND gd = 1))
+  WHERE (ge = 0 AND eid IS NOT NULL) OR (ge = 1 AND gd = 0 AND did IS NOT NULL) OR (ge = 1 AND gd = 1))
 SELECT * FROM figures WHERE actual IS NOT NULL AND isfinite(actual)
 """
+
+
+@dataclass
+class StaffCodes:
+    """Each staff row's employee (eid) and department (did, −1: none) as positions in the word lists."""
+    eid: np.ndarray
+    did: np.ndarray
+    employee: np.ndarray          # eid → employee_id
+    name: np.ndarray              # eid → name
+    department: np.ndarray        # did → department
+
+    @classmethod
+    def of(cls, staff: pd.DataFrame) -> "StaffCodes":
+        eid, employee = pd.factorize(staff["employee_id"].astype(object), sort=True)
+        dept = staff["department"].fillna("").astype(object)
+        did, department = pd.factorize(dept.where(dept.ne(""), None), sort=True)
+        first = np.unique(eid, return_index=True)[1] if len(eid) else np.zeros(0, dtype=np.int64)
+        return cls(eid.astype(np.int32), did.astype(np.int32), np.asarray(employee, dtype=object),
+                   staff["name"].fillna("").astype(object).to_numpy()[first], np.asarray(department, dtype=object))
 
 
 def _view_sql(kind: str, columns: list, store_filter: str, words: dict | None = None) -> str:
@@ -131,10 +148,21 @@ def definitions(library: pd.DataFrame, rows: dict) -> list[Definition]:
 class Engine:
     def __init__(self, con, policy, months: list, problems: list, staff: pd.DataFrame):
         self.con, self.policy, self.months, self.problems = con, policy, list(months), problems
-        self.staff = staff                     # DMS name → employee_id, department
+        self.staff = staff                     # DMS name → employee_id, name, department
+        self.codes = StaffCodes.of(staff)
         self.made: set = set()                 # kpi_<id> tables materialised
         self.needed_by_others: set = set()
-        con.execute("CREATE OR REPLACE TEMP TABLE sums_t (kpi_id VARCHAR, month DATE, person VARCHAR, num DOUBLE, "
+        self.kpi_ids: list = []                # sums_t's kid → kpi_id
+        # the DMS names the roster knows: dms, employee_id, name, department (the evidence shows them)
+        # and their codes (the roll-up groups by those)
+        con.register("staff_df", pd.DataFrame({
+            "dms": staff["dms"].astype(object), "employee_id": staff["employee_id"].astype(object),
+            "name": staff["name"].astype(object), "department": staff["department"].astype(object),
+            "eid": self.codes.eid, "did": self.codes.did}))
+        con.execute("CREATE OR REPLACE TABLE staff AS SELECT dms, employee_id, name, department, eid, "
+                    "CASE WHEN did >= 0 THEN did END AS did FROM staff_df")
+        con.unregister("staff_df")
+        con.execute("CREATE OR REPLACE TEMP TABLE sums_t (kid INTEGER, month DATE, person VARCHAR, num DOUBLE, "
                     "den DOUBLE, n_den BIGINT)")
 
     def guard(self):
@@ -197,6 +225,7 @@ class Engine:
             self.made.add(d.kpi_id)
             source, args = q("kpi_" + d.kpi_id), {}
         start, end = D.month_span(self.months)
+        self.kpi_ids.append(d.kpi_id)
         # the rows' contributions add up: sums per (month, person) here, per employee, department and
         # store over those few rows once every KPI has run (ROLL_UP)
         self.con.execute(f"""
@@ -204,45 +233,45 @@ INSERT INTO sums_t
 WITH rows AS (
   SELECT CAST(month AS DATE) AS month, CAST(person AS VARCHAR) AS person, CAST(num AS DOUBLE) AS num,
          CAST(den AS DOUBLE) AS den FROM {source} AS k)
-SELECT {lit(d.kpi_id)}, month, person, sum(num), sum(den), count(den) FROM rows
+SELECT {len(self.kpi_ids) - 1}, month, person, sum(num), sum(den), count(den) FROM rows
 WHERE month >= DATE '{start.isoformat()}' AND month < DATE '{end.isoformat()}' GROUP BY month, person""", args)
         return True
 
     def figures(self, library: pd.DataFrame) -> pd.DataFrame:
         """Every figure computed (results.FIGURE_COLUMNS), named from the library (name_zh, unit).
         Called last: the exports' tables and the KPIs' rows (evidence is taken from them before)
-        are dropped first, so that the roll-up and the fetch reuse their memory.
-
-        The text columns travel as ENUM codes: each distinct text is made into a Python string
-        once instead of once per row (a group's year is half a million figures, and making the
-        texts was most of fetching them)."""
+        are dropped first, so that the roll-up and the fetch reuse their memory. The roll-up hands
+        back integer codes; each distinct text is made into a Python string once."""
         drop = [f"DROP TABLE {'.'.join(q(n) for n in name)};" for name in self.con.execute(
             "SELECT database_name, schema_name, table_name FROM duckdb_tables() "
             "WHERE table_name NOT IN ('sums_t', 'staff')").fetchall()]
         self.con.execute("BEGIN TRANSACTION; " + " ".join(drop) + " COMMIT;")
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE figures_t AS {ROLL_UP}")
-        columns = [r[0] for r in self.con.execute("DESCRIBE figures_t").fetchall()]
-        numbers = [c for c in columns if c not in TEXT]
-        if not self.con.execute("SELECT count(*) FROM figures_t").fetchall()[0][0]:
-            f = self.con.execute("SELECT * FROM figures_t").df()
-            f["kpi"] = f["kpi_id"].map(library["name_zh"])
-            f["unit"] = f["kpi_id"].map(library["unit"])
-            return f[list(TEXT) + ["kpi", "unit"] + numbers]
-        for c in TEXT:
-            self.con.execute(f"CREATE TYPE {q('fig_' + c)} AS ENUM "
-                             f"(SELECT DISTINCT {q(c)} FROM figures_t WHERE {q(c)} IS NOT NULL)")
-        words = {c: np.array(self.con.execute(f"SELECT enum_range(NULL::{q('fig_' + c)})").fetchall()[0][0] + [None],
-                             dtype=object) for c in TEXT}
-        got = self.con.execute("SELECT " + ", ".join([f"enum_code(CAST({q(c)} AS {q('fig_' + c)})) AS {q(c)}" for c in TEXT] +
-                                                     [q(c) for c in numbers]) + " FROM figures_t").fetchnumpy()
-        out, codes = {}, {}
-        for c in TEXT:                                          # NULL: the None after the last word
-            codes[c] = np.ma.filled(np.ma.asarray(got[c]).astype(np.int64), len(words[c]) - 1)
-            out[c] = words[c][codes[c]]
-        for c, source in (("kpi", "name_zh"), ("unit", "unit")):
-            out[c] = library[source].reindex(pd.Index(words["kpi_id"])).to_numpy(dtype=object)[codes["kpi_id"]]
-        out.update({c: np.ma.filled(np.ma.asarray(got[c]).astype(np.float64), np.nan) for c in numbers})
-        return pd.DataFrame(out)
+        got = self.con.execute(ROLL_UP).fetchnumpy()
+        col = {c: np.ma.filled(np.ma.asarray(got[c]), -1).astype(np.int64) for c in ("kid", "m", "lv", "eid", "did")}
+        months, col["m"] = np.unique(col["m"], return_inverse=True)
+        col["m"] = col["m"].reshape(-1)
+        month_words = np.array([f"{v // 12:04d}-{v % 12 + 1:02d}" for v in months], dtype=object)
+        c, blank = self.codes, np.array([""], dtype=object)
+        kpi = pd.Index(self.kpi_ids, dtype=object)
+        words = {"month": (month_words, col["m"]), "level": (LEVELS, col["lv"]),
+                 # -1 (no employee / department): the '' appended last
+                 "employee_id": (np.concatenate([c.employee, blank]), col["eid"]),
+                 "name": (np.concatenate([c.name, blank]), col["eid"]),
+                 "department": (np.concatenate([c.department, blank]), col["did"]),
+                 "kpi_id": (kpi.to_numpy(dtype=object), col["kid"]),
+                 "kpi": (library["name_zh"].reindex(kpi).to_numpy(dtype=object), col["kid"]),
+                 "unit": (library["unit"].reindex(kpi).to_numpy(dtype=object), col["kid"])}
+        # the text columns made in place in one block, the numbers in another (a DataFrame built
+        # from separate columns copies them into blocks again)
+        text = np.empty((len(words), len(col["m"])), dtype=object)
+        for i, (w, codes) in enumerate(words.values()):
+            np.take(w, codes, out=text[i])
+        numbers = ("num", "den", "actual")
+        values = np.empty((len(numbers), len(col["m"])), dtype=np.float64)
+        for i, n in enumerate(numbers):
+            values[i] = np.ma.filled(np.ma.asarray(got[n]).astype(np.float64), np.nan)
+        return pd.concat([pd.DataFrame(text.T, columns=list(words), dtype=object, copy=False),
+                          pd.DataFrame(values.T, columns=list(numbers), copy=False)], axis=1)
 
     def evidence(self, d: Definition, month: str) -> pd.DataFrame:
         """The KPI's rows of one month with the employee each is attributed to: by employee (the
