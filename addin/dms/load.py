@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -95,11 +96,12 @@ class Loader:
             self.problems.append(Problem(export.name, None, header, f"……另有 {total - len(got)} 行同样的问题"))
 
     # ------------------------------------------------------------------ reading
-    def _source(self, export: Export, index: int) -> str:
+    @staticmethod
+    def _source(con, export: Export, index: int) -> str:
         """The export's rows as text columns c0, c1 … (a DuckDB relation expression)."""
         if export.frame is not None:
             name = f"src_{index}"
-            self.con.register(name, export.frame.drop(columns="_line"))
+            con.register(name, export.frame.drop(columns="_line"))
             return name
         cols = "{" + ", ".join(f"{lit(f'c{j}')}: 'VARCHAR'" for j in range(len(export.headers))) + "}"
         return (f"read_csv({lit(str(export.csv_path))}, delim={lit(export.delimiter)}, header=false, "
@@ -140,7 +142,7 @@ class Loader:
         best = max(ranked[:3], key=lambda f: reads(f, sample), default=None)
         return best if best is not None and reads(best, sample) else None
 
-    def _typed_sql(self, export: Export, index: int) -> str:
+    def _typed_sql(self, con, export: Export, index: int) -> str:
         """One SELECT typing the export's columns in a single pass over its text: dates in the
         file's own format, numbers, yes/no; __raw columns keep what that pass could not read.
         Keys and type words stay as written here (trimmed and mapped afterwards, only where needed)."""
@@ -184,7 +186,7 @@ class Loader:
                 names.append(f"CASE WHEN isfinite({q(c.key)}) THEN {q(c.key)} END AS {q(c.key)}")
             else:
                 names.append(q(c.key))
-        inner = f"SELECT {', '.join(text) or '1 AS _none'} FROM {self._source(export, index)}"
+        inner = f"SELECT {', '.join(text) or '1 AS _none'} FROM {self._source(con, export, index)}"
         middle = f"SELECT {', '.join(typed)}, {blank} AS _blank FROM ({inner}) AS texts"
         return f"SELECT {', '.join(names + raw)}, _blank, {index}::INTEGER AS _src FROM ({middle}) AS typed"
 
@@ -198,18 +200,35 @@ class Loader:
         return f"CASE {q(t)} {whens} END"
 
     def load(self, exports: list[Export]) -> None:
+        """Each kind of export into its table ``<kind>_t`` (several files of a kind one after the
+        other), the kinds side by side on their own DuckDB connections: a kind's load is not all
+        parallel inside DuckDB, and the Python between its queries runs meanwhile. Problems are
+        listed in the order of the exports, whatever finishes first."""
         by_kind: dict = {}
         for e in exports:
             by_kind.setdefault(e.kind, []).append(e)
-        for kind, files in by_kind.items():
-            t = f"{kind}_t"
-            entries = []
+        if not by_kind:
+            return
+        with ThreadPoolExecutor(max_workers=len(by_kind)) as pool:
+            done = [pool.submit(self._load_kind, kind, files) for kind, files in by_kind.items()]
+            found = [f.result() for f in done]
+        for kind, (entries, problems) in zip(by_kind, found):
+            self.problems += problems
+            if entries:
+                self.loaded.tables[kind] = entries
+                self.loaded.rows[kind] = sum(n for _, _, n in entries)
+
+    def _load_kind(self, kind: str, files: list) -> tuple[list, list]:
+        """(entries [(Export, rowid offset, rows)], problems) of one kind's files."""
+        t, entries, problems = f"{kind}_t", [], []
+        con = self.con.cursor()
+        try:
             for i, export in enumerate(files):
-                offset = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] if entries else 0
+                offset = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] if entries else 0
                 for attempt in (1, 2):
-                    sql = self._typed_sql(export, i)
+                    sql = self._typed_sql(con, export, i)
                     try:
-                        self.con.execute(f"CREATE TABLE {t} AS {sql}" if not entries else f"INSERT INTO {t} BY NAME {sql}")
+                        con.execute(f"CREATE TABLE {t} AS {sql}" if not entries else f"INSERT INTO {t} BY NAME {sql}")
                         break
                     except Exception as exc:  # noqa: BLE001 - DuckDB: a malformed CSV
                         text = _first_line(exc)
@@ -221,40 +240,39 @@ class Loader:
                                 continue
                             export = files[i]
                             text = "文件编码无法识别（支持 UTF-8、UTF-16、GBK/GB18030）"
-                        self.problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_csv_error(exc, text)}"))
+                        problems.append(Problem(export.name, _line_in(exc), None, f"无法读取CSV：{_csv_error(exc, text)}"))
                         export = None
                         break
                 if export is None:
                     continue
-                n = self.con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] - offset
+                n = con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] - offset
                 entries.append((export, offset, n))
             if entries:
-                self.loaded.tables[kind] = entries
-                self.loaded.rows[kind] = sum(n for _, _, n in entries)
-                self._fix(kind)
-        if self.problems:
-            return
+                self._fix(con, kind)
+        finally:
+            con.close()
+        return entries, problems
 
     # ------------------------------------------------------------------ the slow path
-    def _fix(self, kind: str) -> None:
+    def _fix(self, con, kind: str) -> None:
         """After the fast pass: keys with stray spaces trimmed, type words mapped to their labels, and
         the cells it could not read put through udfs.parse and the vocabularies — each only where
         such cells exist, so a clean export costs one small query here."""
         t = f"{kind}_t"
-        cols = set(r[0] for r in self.con.execute(f"DESCRIBE {t}").fetchall())
+        cols = set(r[0] for r in con.execute(f"DESCRIBE {t}").fetchall())
         # keys that join exports or tell repair orders apart (staff and type words are matched by
         # their distinct values, spaces and all)
         texts = [c for c in S.DMS_EXPORTS[kind] if (c.kind == "id" or c.key == "concern") and c.key in cols]
         if texts:
             probe = ", ".join(f"bool_or({q(c.key)} LIKE ' %' OR {q(c.key)} LIKE '% ' OR {q(c.key)} = '')" for c in texts)
-            dirty = self.con.execute(f"SELECT {probe} FROM {t}").fetchall()[0]
+            dirty = con.execute(f"SELECT {probe} FROM {t}").fetchall()[0]
             for c, d in zip(texts, dirty):
                 if d:
-                    self.con.execute(f"UPDATE {t} SET {q(c.key)} = nullif(trim({q(c.key)}), '') "
+                    con.execute(f"UPDATE {t} SET {q(c.key)} = nullif(trim({q(c.key)}), '') "
                                      f"WHERE {q(c.key)} <> trim({q(c.key)}) OR {q(c.key)} = ''")
         for col in S.DMS_EXPORTS[kind]:
             if col.kind == "vocab" and col.key in cols:
-                words = [r[0] for r in self.con.execute(f"SELECT DISTINCT {q(col.key)} FROM {t} "
+                words = [r[0] for r in con.execute(f"SELECT DISTINCT {q(col.key)} FROM {t} "
                                                         f"WHERE {q(col.key)} IS NOT NULL").fetchall()]
                 label = {w: self.mapping.label(col.vocab, w) for w in words}
                 self.words[(kind, col.key)] = {w: lab for w, lab in label.items() if lab is not None and lab != w}
@@ -263,9 +281,9 @@ class Loader:
             rc = col.key + "__raw"
             if rc not in cols:
                 continue
-            raw = [r[0] for r in self.con.execute(f"SELECT DISTINCT {q(rc)} FROM {t} WHERE {q(rc)} IS NOT NULL").fetchall()]
+            raw = [r[0] for r in con.execute(f"SELECT DISTINCT {q(rc)} FROM {t} WHERE {q(rc)} IS NOT NULL").fetchall()]
             if not raw:                     # nothing left to read: the column goes (memory)
-                self.con.execute(f"ALTER TABLE {t} DROP COLUMN {q(rc)}")
+                con.execute(f"ALTER TABLE {t} DROP COLUMN {q(rc)}")
                 continue
             values = np.array(raw, dtype=object)
             if col.kind in ("datetime", "date"):
@@ -282,16 +300,16 @@ class Loader:
                 flags = [V.DMS_FLAG.get(v) for v in raw]
                 nums, _ = parse.numbers(values)
                 fix = pd.DataFrame({"raw": raw, "val": [None if f is None else f == "yes" for f in flags], "num": nums})
-                self.con.register("fix", fix)
-                self.con.execute(f"UPDATE {t} SET satisfied = fix.val, score = fix.num FROM fix WHERE {t}.{q(rc)} = fix.raw")
-                self.con.execute(f"UPDATE {t} SET {q(rc)} = NULL WHERE satisfied IS NOT NULL OR score IS NOT NULL")
-                self.con.unregister("fix")
+                con.register("fix", fix)
+                con.execute(f"UPDATE {t} SET satisfied = fix.val, score = fix.num FROM fix WHERE {t}.{q(rc)} = fix.raw")
+                con.execute(f"UPDATE {t} SET {q(rc)} = NULL WHERE satisfied IS NOT NULL OR score IS NOT NULL")
+                con.unregister("fix")
                 continue
-            self.con.register("fix", fix)
+            con.register("fix", fix)
             cast = "CAST(fix.val AS DATE)" if col.kind == "date" else "fix.val"
-            self.con.execute(f"UPDATE {t} SET {q(col.key)} = {cast}, {q(rc)} = NULL FROM fix "
+            con.execute(f"UPDATE {t} SET {q(col.key)} = {cast}, {q(rc)} = NULL FROM fix "
                              f"WHERE {t}.{q(rc)} = fix.raw AND fix.val IS NOT NULL")
-            self.con.unregister("fix")
+            con.unregister("fix")
 
     # ------------------------------------------------------------------ checks
     def check(self, store: str, months_span: tuple, roster: pd.DataFrame) -> None:
