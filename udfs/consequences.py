@@ -81,6 +81,17 @@ def trailing_run(mask: np.ndarray) -> np.ndarray:
     return np.where(rev.any(axis=-1), rev.argmax(axis=-1), mask.shape[-1])
 
 
+def run_lengths(grade_idx: np.ndarray) -> dict:
+    """{track: matrix of the run length ending at every column} (one pass over the months)."""
+    idx = np.atleast_2d(grade_idx)
+    col = np.arange(1, idx.shape[-1] + 1)
+    out = {}
+    for t, g in TRACKS.items():
+        broken = np.where(np.isin(idx, g), 0, col)                    # 1-based column of each break
+        out[t] = col - np.maximum.accumulate(broken, axis=-1)
+    return out
+
+
 def runs(grade_idx: np.ndarray) -> dict:
     """{track: run length ending at the last column} for a matrix of grade indices (-1 blank)."""
     idx = np.atleast_2d(grade_idx)
@@ -138,12 +149,9 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
     severe action of that employee this month). Awards fire at most once per calendar year.
     """
     cols = ["employee_id", "action", "run", "months", "headline"]
-    empty = pd.DataFrame({"employee_id": pd.Series(dtype=object), "action": pd.Series(dtype=object),
-                          "run": pd.Series(dtype=np.int64), "months": pd.Series(dtype=object),
-                          "headline": pd.Series(dtype=bool)})
     wide, months = matrix if matrix is not None else history_matrix(history, month)
     if wide.empty:
-        return empty
+        return _no_actions()
     grades = wide.to_numpy(dtype=object)
     idx = grade_index(np.where(pd.isna(grades), "", grades))
     run = runs(idx)
@@ -151,10 +159,14 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
     # an award given at an earlier month of the same year blocks this one
     year = month[:4]
     award = [k for k, r in enumerate(RULES_TABLE) if r.action in ONCE_A_YEAR]
+    past = [j for j, m in enumerate(months[:-1]) if m[:4] == year]       # ≤ 11 months
     earlier = np.zeros(len(wide), dtype=bool)
-    for j in [j for j, m in enumerate(months[:-1]) if m[:4] == year]:     # ≤ 11 months
-        before = rule_flags(runs(idx[:, : j + 1]), policy) & (idx[:, j] >= 0)[:, None]
-        earlier |= before[:, award].any(axis=1)
+    if past:
+        every = run_lengths(idx[:, :past[-1] + 1])                       # runs ending at each month
+        graded = idx[:, past] >= 0
+        for k in award:
+            rule = RULES_TABLE[k]
+            earlier |= (_fires(rule, every[rule.track][:, past], policy) & graded).any(axis=1)
     flags[:, award] &= ~earlier[:, None]
     people, rules = np.nonzero(flags)
     rows, seen = [], set()
@@ -166,15 +178,21 @@ def month_actions(history: pd.DataFrame, month: str, policy: ConsequenceRules = 
         n = int(run[rule.track][p])
         rows.append((wide.index[p], rule.action, n,
                      tuple(zip(months[-n:], (str(g) for g in grades[p, -n:])))))
-    out = pd.DataFrame(rows, columns=cols[:-1])
-    if out.empty:
-        return empty
-    per = out.groupby("employee_id", sort=False)["action"].agg(tuple)
-    best = dict(zip(per.index, _headline(list(per))))
-    out["headline"] = [best[e] == a for e, a in zip(out["employee_id"], out["action"])]
+    if not rows:
+        return _no_actions()
+    per: dict = {}
+    for e, a, _, _ in rows:
+        per.setdefault(e, []).append(a)
+    best = dict(zip(per, _headline([tuple(v) for v in per.values()])))
     order = {c: i for i, c in enumerate(reversed(ACTION.codes))}
-    return out.assign(_o=out["action"].map(order)).sort_values(["_o", "employee_id"], kind="stable") \
-        .drop(columns="_o").reset_index(drop=True)
+    rows.sort(key=lambda r: (order[r[1]], r[0]))                   # stable: a person's rules keep their order
+    return pd.DataFrame([(*r, best[r[0]] == r[1]) for r in rows], columns=cols)
+
+
+def _no_actions() -> pd.DataFrame:
+    return pd.DataFrame({"employee_id": pd.Series(dtype=object), "action": pd.Series(dtype=object),
+                         "run": pd.Series(dtype=np.int64), "months": pd.Series(dtype=object),
+                         "headline": pd.Series(dtype=bool)})
 
 
 def person_runs(history: pd.DataFrame, month: str, matrix: tuple | None = None) -> pd.DataFrame:

@@ -179,19 +179,28 @@ def score_totals(scored: pd.DataFrame, adjustments: pd.DataFrame | None = None,
     The total is computed from the items as they are (the border decides whether a weight
     error stops the run); an item without a score (blank actual or rating) leaves it blank.
     """
-    g = scored.groupby("employee_id", sort=False)
+    code, ids = pd.factorize(scored["employee_id"].to_numpy(), sort=False)
+    ok = code >= 0
+    code, n = code[ok], len(ids)
+    score = scored["score"].to_numpy(dtype=float)[ok]
+    weight = scored["weight"].to_numpy(dtype=float)[ok]
+    blank = np.isnan(score)
+    count = np.bincount(code, minlength=n)
+    scored_n = np.bincount(code[~blank], minlength=n)
+    items_score = np.bincount(code[~blank], weights=score[~blank], minlength=n)
     per = pd.DataFrame({
-        "items": g.size(),
-        "weight_sum": g["weight"].sum() * 100.0,
-        "items_score": g["score"].sum(min_count=1),
-        "missing": scored["score"].isna().groupby(scored["employee_id"], sort=False).sum(),
-    })
+        "items": count,
+        "weight_sum": np.bincount(code[~np.isnan(weight)], weights=weight[~np.isnan(weight)], minlength=n) * 100.0,
+        "items_score": np.where(scored_n > 0, items_score, np.nan),
+        "missing": count - scored_n,
+    }, index=pd.Index(ids, name="employee_id"))
     if adjustments is not None and len(adjustments):
-        adj = adjustments.assign(
-            points=pd.to_numeric(adjustments["points"], errors="coerce").fillna(0.0),
-            veto=adjustments["veto"].astype(bool) if "veto" in adjustments else False)
-        agg = adj.groupby("employee_id", sort=False).agg(adjustment=("points", "sum"), veto=("veto", "any"))
-        per = per.join(agg, how="left")
+        points = pd.to_numeric(adjustments["points"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
+        veto = adjustments["veto"].to_numpy(dtype=bool) if "veto" in adjustments else np.zeros(len(points), bool)
+        at = per.index.get_indexer(adjustments["employee_id"].to_numpy())
+        mine = at >= 0
+        per["adjustment"] = np.bincount(at[mine], weights=points[mine], minlength=n)
+        per["veto"] = np.bincount(at[mine], weights=veto[mine], minlength=n) > 0
     else:
         per["adjustment"], per["veto"] = 0.0, False
     per["adjustment"] = per["adjustment"].fillna(0.0).astype(float)

@@ -51,13 +51,22 @@ def read_cards(book: StoreBook, lib: pd.DataFrame, ids: set, policy: Policy, pro
     problems += problems_at(c, w > 1, S.SCORECARDS, h("weight"), "单项权重不能超过100%")
     c["weight"] = np.where(c["weight"].isna(), np.nan, w)
     c["card"] = np.where(c["employee_id"].ne(""), "员工 " + c["employee_id"], "岗位 " + c["position"])
-    sums = c.groupby("card", sort=False).agg(wsum=("weight", "sum"), first=("_row", "min"))
-    off, _, zh = scoring.weight_check(sums["wsum"].to_numpy() * 100, policy)
+    code, cards = pd.factorize(c["card"].to_numpy(), sort=False)
+    wsum = np.bincount(code, weights=np.nan_to_num(c["weight"].to_numpy(dtype=float)), minlength=len(cards))
+    first = np.full(len(cards), np.iinfo(np.int64).max)
+    np.minimum.at(first, code, c["_row"].to_numpy(dtype=np.int64))
+    off, _, zh = scoring.weight_check(wsum * 100, policy)
     problems += [Problem(S.SCORECARDS, int(r), h("weight"), f"{card} 的{msg}")
-                 for card, r, msg in zip(sums.index[off], sums["first"][off], zh[off])]
+                 for card, r, msg in zip(cards[off], first[off], zh[off])]
     dup = c.duplicated(["card", "item"], keep="first")
     problems += problems_at(c, dup, S.SCORECARDS, h("item"), "同一考核表中考核项目重复：{item}")
-    c["seq"] = c["seq"].where(c["seq"].notna(), c.groupby("card").cumcount() + 1)
+    seq = c["seq"].to_numpy(dtype=float)
+    if np.isnan(seq).any():                  # blank 序号: the item's place on its card
+        order = np.argsort(code, kind="stable")
+        starts = np.r_[0, np.flatnonzero(np.diff(code[order])) + 1]
+        place = np.empty(len(code), dtype=np.int64)
+        place[order] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
+        c["seq"] = np.where(np.isnan(seq), place + 1, seq)
     return c
 
 

@@ -32,20 +32,30 @@ def month_rows(book: StoreBook, sheet: str, month: str, ids: set, problems: list
     return rows
 
 
-def _match(items: pd.DataFrame, rows: pd.DataFrame, by_kpi_id: bool) -> pd.Series:
-    """The items' index each row belongs to (NaN when none): by item text, else by 指标编号."""
-    key = items[["employee_id", "item", "kpi_id"]].reset_index()
-    by_item = key.drop(columns="kpi_id").drop_duplicates(["employee_id", "item"])
-    hit = rows[["employee_id", "item"]].merge(by_item, on=["employee_id", "item"], how="left")["index"]
-    hit.index = rows.index
-    if by_kpi_id and hit.isna().any():
-        miss = hit.isna()
-        alt = rows.loc[miss, ["employee_id", "item"]].merge(
-            key[key["kpi_id"].ne("")].drop(columns="item").rename(columns={"kpi_id": "item"})
-            .drop_duplicates(["employee_id", "item"]),
-            on=["employee_id", "item"], how="left")["index"]
-        hit[miss] = alt.to_numpy()
+def _match(items: pd.DataFrame, rows: pd.DataFrame, by_kpi_id: bool) -> np.ndarray:
+    """The position in ``items`` each row belongs to (-1 when none): by item text, else by
+    指标编号 (an item repeated for one employee: its first row)."""
+    emp = items["employee_id"].tolist()
+    by_item: dict = {}
+    for i, k in enumerate(zip(emp, items["item"].tolist())):
+        by_item.setdefault(k, i)
+    keys = list(zip(rows["employee_id"].tolist(), rows["item"].tolist()))
+    hit = np.fromiter((by_item.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    if by_kpi_id and (hit < 0).any():
+        by_id: dict = {}
+        for i, k in enumerate(zip(emp, items["kpi_id"].tolist())):
+            if k[1] != "":
+                by_id.setdefault(k, i)
+        for j in np.flatnonzero(hit < 0):
+            hit[j] = by_id.get(keys[j], -1)
     return hit
+
+
+def _put(items: pd.DataFrame, column: str, at: np.ndarray, values) -> None:
+    """items[column] = NaN, then the values at the positions ``at``."""
+    out = np.full(len(items), np.nan)
+    out[at] = values
+    items[column] = out
 
 
 def put_actuals(items: pd.DataFrame, book: StoreBook, month: str, ids: set, graded: set, problems: list) -> None:
@@ -53,13 +63,11 @@ def put_actuals(items: pd.DataFrame, book: StoreBook, month: str, ids: set, grad
     h = S.SHEETS[S.ACTUALS].header
     rows = month_rows(book, S.ACTUALS, month, ids, problems)
     where = _match(items, rows, by_kpi_id=True)
-    stray = where.isna() & rows["employee_id"].isin(graded)
+    stray = (where < 0) & rows["employee_id"].isin(graded).to_numpy()
     problems += problems_at(rows, stray, S.ACTUALS, h("item"), "该员工的考核表中没有此项目「{item}」")
-    hit = where.notna()
-    idx = where[hit].astype(int).to_numpy()
+    hit = where >= 0
     for col, src in (("actual", "actual"), ("act_target", "target"), ("act_row", "_row")):
-        items[col] = np.nan
-        items.loc[idx, col] = rows.loc[hit, src].to_numpy()
+        _put(items, col, where[hit], rows[src].to_numpy()[hit])
 
 
 def resolve_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame) -> None:
@@ -88,19 +96,24 @@ def put_targets(items: pd.DataFrame, plan: pd.DataFrame, people: pd.DataFrame, m
     (> 0 for ratio directions) and an actual."""
     c_h, a_h = S.SHEETS[S.SCORECARDS].header, S.SHEETS[S.ACTUALS].header
     resolve_targets(items, plan, people)
-    kpi = items["kind"].eq("kpi")
-    no_target = kpi & items["target"].isna()
+    kpi = items["kind"].eq("kpi").to_numpy()
+    target = items["target"].to_numpy(dtype=float)
+    actual = items["actual"].to_numpy(dtype=float)
+    direction = items["direction"].to_numpy(dtype=object)
+    no_target = kpi & np.isnan(target)
+    ratio_kind = np.isin(direction, ["higher", "lower", "lower_linear"])
+    bad_t = kpi & ratio_kind & (target <= 0)
+    missing = kpi & np.isnan(actual)
+    negative = kpi & (direction == "lower") & (actual < 0)
+    if not (no_target | bad_t | missing | negative).any():
+        return
     problems += [Problem(S.SCORECARDS, int(r), c_h("target"),
                          f"员工 {e}「{it}」没有目标值（考核表、月度实绩「目标值」、目标分解和指标库都没有）")
                  for r, e, it in items.loc[no_target, ["card_row", "employee_id", "item"]].itertuples(index=False)]
-    ratio_kind = items["direction"].isin(["higher", "lower", "lower_linear"])
-    bad_t = kpi & ratio_kind & (items["target"] <= 0)
     problems += [Problem(S.SCORECARDS, int(r), c_h("target"), f"员工 {e}「{it}」目标值必须大于0")
                  for r, e, it in items.loc[bad_t, ["card_row", "employee_id", "item"]].itertuples(index=False)]
-    missing = kpi & items["actual"].isna()
     problems += [Problem(S.ACTUALS, None, a_h("actual"), f"{month} 缺少员工 {e}「{it}」的实际值")
                  for e, it in items.loc[missing, ["employee_id", "item"]].itertuples(index=False)]
-    negative = kpi & items["direction"].eq("lower") & (items["actual"] < 0)
     problems += [Problem(S.ACTUALS, int(r) if r == r else None, a_h("actual"), f"员工 {e}「{it}」实际值不能为负")
                  for r, e, it in items.loc[negative, ["act_row", "employee_id", "item"]].itertuples(index=False)]
 
@@ -121,20 +134,20 @@ def put_ratings(items: pd.DataFrame, book: StoreBook, month: str, ids: set, grad
         r = scoring.rating_fraction(rows[k].to_numpy())
         problems += problems_at(rows, (r < 0) | (r > policy.rating_max), S.RATINGS, h(k),
                                 f"评分应在 0–{policy.rating_max:.0%} 之间")
-    rated = items[items["kind"].eq("rated")]
-    where = _match(rated, rows, by_kpi_id=False)
-    stray = where.isna() & rows["employee_id"].isin(graded)
+    is_rated = items["kind"].eq("rated").to_numpy()
+    rated_at = np.flatnonzero(is_rated)
+    where = _match(items.iloc[rated_at], rows, by_kpi_id=False)
+    stray = (where < 0) & rows["employee_id"].isin(graded).to_numpy()
     problems += problems_at(rows, stray, S.RATINGS, h("item"), "该员工的考核表中没有此评分项目「{item}」")
-    hit = where.notna()
-    idx = where[hit].astype(int).to_numpy()
+    hit = where >= 0
     for k in ("rating_self", "rating_manager", "rating_peer"):
-        items[k] = np.nan
-        items.loc[idx, k] = rows.loc[hit, k].to_numpy()
+        _put(items, k, rated_at[where[hit]], rows[k].to_numpy()[hit])
     combined = scoring.combine_ratings(items["rating_self"].to_numpy(), items["rating_manager"].to_numpy(),
                                        items["rating_peer"].to_numpy(), policy)
-    missing = items["kind"].eq("rated") & np.isnan(combined)
-    problems += [Problem(S.RATINGS, None, h("rating_manager"), f"{month} 缺少员工 {e}「{it}」的评分（{blend_text(policy)}）")
-                 for e, it in items.loc[missing, ["employee_id", "item"]].itertuples(index=False)]
+    missing = is_rated & np.isnan(combined)
+    if missing.any():
+        problems += [Problem(S.RATINGS, None, h("rating_manager"), f"{month} 缺少员工 {e}「{it}」的评分（{blend_text(policy)}）")
+                     for e, it in items.loc[missing, ["employee_id", "item"]].itertuples(index=False)]
 
 
 def adjustments(book: StoreBook, month: str, ids: set, graded: set, problems: list) -> pd.DataFrame:

@@ -201,18 +201,29 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
     """Runs and actions of the month (udfs.consequences), on the people and as action rows."""
     h = history[["employee_id", "month", "grade"]]
     matrix = consequences.history_matrix(h, month)
-    runs = consequences.person_runs(h, month, matrix).reindex(people["employee_id"]).fillna(0).astype(int)
+    runs = consequences.person_runs(h, month, matrix)
+    ids = people["employee_id"].to_numpy()
+    at = runs.index.get_indexer(ids) if len(runs) else np.full(len(ids), -1)
     for k in ("a_run", "d_run", "e_run"):
-        people[k] = runs[k].to_numpy()
+        got = runs[k].to_numpy(dtype=np.int64)
+        people[k] = np.where(at >= 0, got[at] if len(got) else 0, 0)
     acts = consequences.month_actions(h, month, policy, matrix)
-    graded = set(people.loc[people["eligible"], "employee_id"])
+    graded = set(ids[people["eligible"].to_numpy(dtype=bool)])
     acts = acts[acts["employee_id"].isin(graded)]
-    per = acts.groupby("employee_id", sort=False)["action"].agg(tuple)
-    head = acts.loc[acts["headline"].astype(bool)].set_index("employee_id")["action"]
-    people["actions"] = [per.get(e, ()) for e in people["employee_id"]]
-    people["action"] = people["employee_id"].map(head).astype(object).fillna("").to_numpy()
-    info = people.set_index("employee_id")[["name", "department", "manager"]]
-    return acts.join(info, on="employee_id").reindex(columns=ACTION_COLUMNS).reset_index(drop=True)
+    per: dict = {}
+    head: dict = {}
+    for e, a, first in zip(acts["employee_id"].tolist(), acts["action"].tolist(), acts["headline"].tolist()):
+        per.setdefault(e, []).append(a)
+        if first:
+            head[e] = a
+    people["actions"] = [tuple(per.get(e, ())) for e in ids]
+    people["action"] = np.array([head.get(e, "") for e in ids], dtype=object)
+    row = {e: i for i, e in enumerate(ids)}
+    pos = np.array([row[e] for e in acts["employee_id"].tolist()], dtype=np.int64)
+    out = {c: acts[c].to_numpy() for c in ("employee_id", "action", "run", "months", "headline")}
+    for c in ("name", "department", "manager"):
+        out[c] = people[c].to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object)
+    return pd.DataFrame(out).reindex(columns=ACTION_COLUMNS)
 
 
 def scorer_step(subs: pd.DataFrame, month: str, policy: Policy, calendar=None) -> pd.DataFrame:
