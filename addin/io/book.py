@@ -80,7 +80,8 @@ class StoreBook:
             if got is None:
                 found: list = []
                 try:
-                    got = (read.typed(self.table(sheet, found), sheet, found) if self.has(sheet)
+                    got = (read.typed_rows(self.rows(sheet), sheet, found, self.workbook.uncached.get(sheet))
+                           if self.has(sheet)
                            else _empty(sheet), found)
                 except guard.FileProblem as exc:
                     got = (_empty(sheet), list(exc.problems))
@@ -151,14 +152,14 @@ def _one_per_cell(found: list) -> list:
 
 
 def _empty(sheet: str) -> pd.DataFrame:
-    return read.typed(read.table([], sheet), sheet, [])
+    return read.typed_rows([], sheet, [])
 
 
 def _frame_in_child(path: str, sheet: str):
     found: list = []
     wb = read.open_workbook(path)
     wb.trust([sheet])                               # scanned by the parent meanwhile
-    return read.typed(read.table(wb[sheet], sheet, found, wb.uncached.get(sheet)), sheet, found), found
+    return read.typed_rows(wb[sheet], sheet, found, wb.uncached.get(sheet)), found
 
 
 def _result_of(future):

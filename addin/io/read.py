@@ -10,6 +10,7 @@ cell as a Problem(sheet, row, column, message).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -133,14 +134,21 @@ def header_row(rows: list, known: dict, limit: int = 30) -> int | None:
     return None
 
 
-def table(rows: list, sheet_name: str, problems: list | None = None, uncached=None) -> pd.DataFrame:
-    """Raw rows → DataFrame with the canonical headers as columns, plus `_row` (Excel row).
+@dataclass
+class Cells:
+    """A sheet's table as read: the kept columns' canonical headers, their cells (a 2-D object
+    array of the kept rows) and each kept row's Excel row number."""
 
-    Of a schema sheet only the schema's columns are kept (other columns are the user's own);
-    wholly blank rows (spaces count as blank) are dropped; a duplicated header keeps its first
-    column. ``uncached``: [(row, column number)] of formula cells saved without a value — each
-    one in a kept column is a problem (the value is unknown, not blank).
-    """
+    names: list
+    values: np.ndarray
+    rows: np.ndarray
+
+    def column(self, name: str) -> np.ndarray:
+        return self.values[:, self.names.index(name)]
+
+
+def cells(rows: list, sheet_name: str, problems: list | None = None, uncached=None) -> Cells:
+    """Raw rows → :class:`Cells`: the canonical headers and the table's rows (see :func:`table`)."""
     sheet = SHEETS.get(sheet_name)
     known = _known_headers(sheet)
     rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in (rows or [])]
@@ -149,7 +157,7 @@ def table(rows: list, sheet_name: str, problems: list | None = None, uncached=No
         if problems is not None and any(any(not parse.is_blank(v) for v in r) for r in rows):
             problems.append(Problem(sheet_name, None, None, "找不到表头行（应有一列名为「"
                                     + (sheet.columns[0].header if sheet else "?") + "」）"))
-        return pd.DataFrame({"_row": pd.Series(dtype="int64")})
+        return Cells([], np.empty((0, 0), dtype=object), np.zeros(0, dtype=np.int64))
     head = rows[h]
     width = max(len(r) for r in rows)
     names, keep = [], []
@@ -169,18 +177,39 @@ def table(rows: list, sheet_name: str, problems: list | None = None, uncached=No
         for i, r in enumerate(body):
             got = [r[j] if j < len(r) else None for j in keep]
             arr[i, :] = got
-    df = pd.DataFrame({n: arr[:, k] if len(body) else pd.Series(dtype=object) for k, n in enumerate(names)})
-    df["_row"] = np.arange(h + 2, h + 2 + len(body))
+    numbers = np.arange(h + 2, h + 2 + len(body))
     if problems is not None and uncached:
         at = {j + 1: n for n, j in zip(names, keep)}
         problems += [Problem(sheet_name, r, at[c], guard.UNCACHED) for r, c in uncached if r > h + 1 and c in at]
-    if len(df) and keep:
+    if len(body) and keep:
         blank = (arr == "") | pd.isna(arr)
         few = np.flatnonzero((~blank).sum(axis=1) <= 3)           # rows of a few cells: spaces?
         if few.size:
             blank[few] |= parse.blank_mask(arr[few])
-        df = df[~blank.all(axis=1)]
-    return df.reset_index(drop=True)
+        filled = ~blank.all(axis=1)
+        if not filled.all():
+            arr, numbers = arr[filled], numbers[filled]
+    return Cells(names, arr, numbers)
+
+
+def table(rows: list, sheet_name: str, problems: list | None = None, uncached=None) -> pd.DataFrame:
+    """Raw rows → DataFrame with the canonical headers as columns, plus `_row` (Excel row).
+
+    Of a schema sheet only the schema's columns are kept (other columns are the user's own);
+    wholly blank rows (spaces count as blank) are dropped; a duplicated header keeps its first
+    column. ``uncached``: [(row, column number)] of formula cells saved without a value — each
+    one in a kept column is a problem (the value is unknown, not blank).
+    """
+    c = cells(rows, sheet_name, problems, uncached)
+    df = pd.DataFrame({n: c.values[:, k] if len(c.rows) else pd.Series(dtype=object) for k, n in enumerate(c.names)})
+    df["_row"] = c.rows
+    return df
+
+
+def typed_rows(rows: list, sheet_name: str, problems: list, uncached=None) -> pd.DataFrame:
+    """Raw rows of a schema sheet → its typed frame (:func:`cells`, then :func:`typed`'s rules)."""
+    c = cells(rows, sheet_name, problems, uncached)
+    return _typed({n: c.values[:, k] for k, n in enumerate(c.names)}, c.rows, sheet_name, problems)
 
 
 def typed(df: pd.DataFrame, sheet_name: str, problems: list) -> pd.DataFrame:
@@ -189,28 +218,31 @@ def typed(df: pd.DataFrame, sheet_name: str, problems: list) -> pd.DataFrame:
     Missing optional columns are added blank; a missing required column is a problem. Vocab
     columns hold codes (None for blank); yes/no columns hold bools.
     """
-    sheet = SHEETS[sheet_name]
     rows = df["_row"].to_numpy() if "_row" in df else np.zeros(0, dtype=np.int64)
+    return _typed({c: df[c].to_numpy(dtype=object) for c in df.columns if c != "_row"}, rows, sheet_name, problems)
+
+
+def _typed(columns: dict, rows: np.ndarray, sheet_name: str, problems: list) -> pd.DataFrame:
+    sheet = SHEETS[sheet_name]
+    n = len(rows)
     out = {}
     for col in sheet.columns:
-        if col.header not in df.columns:
+        raw = columns.get(col.header)
+        if raw is None:
             if col.required:
                 problems.append(Problem(sheet_name, None, col.header, "缺少此列"))
-            out[col.key] = _blank_column(col, len(df))
+            out[col.key] = _blank_column(col, n)
             continue
-        out[col.key] = _convert(df[col.header].to_numpy(dtype=object), col, sheet_name, rows, problems)
+        out[col.key] = _convert(raw, col, sheet_name, rows, problems)
         if col.needed:
-            for r in rows[_blank_values(df[col.header].to_numpy(dtype=object))]:
+            for r in rows[_blank_values(raw)]:
                 problems.append(Problem(sheet_name, int(r), col.header, "不能为空"))
     if sheet.months:
         for m, h in enumerate(_MONTHS, 1):
-            if h in df.columns:
-                out[f"m{m}"] = _convert(df[h].to_numpy(dtype=object), _NUMBER, sheet_name, rows, problems, h)
-            else:
-                out[f"m{m}"] = np.full(len(df), np.nan)
-    frame = pd.DataFrame(out, index=df.index)
-    frame["_row"] = rows
-    return frame
+            raw = columns.get(h)
+            out[f"m{m}"] = np.full(n, np.nan) if raw is None else _convert(raw, _NUMBER, sheet_name, rows, problems, h)
+    out["_row"] = rows
+    return pd.DataFrame(out)
 
 
 class _Num:
@@ -292,4 +324,4 @@ def settings_rows(rows: list) -> list[tuple[int, str, object]]:
     return out
 
 
-__all__ = ["Workbook", "open_workbook", "table", "typed", "settings_rows", "header_row", "SETTINGS"]
+__all__ = ["Workbook", "open_workbook", "Cells", "cells", "table", "typed", "typed_rows", "settings_rows", "header_row", "SETTINGS"]
