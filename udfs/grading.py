@@ -101,6 +101,25 @@ def quota_counts(n, quotas=RULES.quotas) -> np.ndarray:
     return base + (ranks < short[..., None]).astype(np.int64)
 
 
+def rank_in_groups(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """0-based place of each score within its group, highest first; equal scores share the
+    best place (pandas' rank(method="min", ascending=False) − 1). NaN scores: NaN."""
+    s = np.asarray(scores, dtype=float)
+    out = np.full(len(s), np.nan)
+    idx = np.flatnonzero(~np.isnan(s))
+    if not idx.size:
+        return out
+    order = idx[np.lexsort((-s[idx], groups[idx]))]          # by group, then score descending
+    gs, ss = groups[order], s[order]
+    at = np.arange(len(order))
+    new_group = np.r_[True, gs[1:] != gs[:-1]]
+    new_score = new_group | np.r_[True, ss[1:] != ss[:-1]]
+    group_start = np.maximum.accumulate(np.where(new_group, at, 0))
+    tie_start = np.maximum.accumulate(np.where(new_score, at, 0))
+    out[order] = tie_start - group_start
+    return out
+
+
 def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, groups=None,
                  quotas=None) -> np.ndarray:
     """Final grades under a grading policy, within evaluation groups.
@@ -119,13 +138,13 @@ def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, g
         return letters(band).reshape(shape)
     g = np.zeros(len(s), dtype=np.int64) if groups is None else \
         factorize(pd.Series(np.asarray(groups, dtype=object).ravel(), dtype=object).fillna("").to_numpy())[0]
-    sub = pd.DataFrame({"s": s[valid], "g": g[valid]})
-    sizes = sub.groupby("g")["s"].transform("size").to_numpy()
+    sv, gv = s[valid], g[valid]
+    sizes = np.bincount(gv)[gv]
     cum = quota_counts(sizes, quotas).cumsum(axis=1)              # per person: their group's quotas
     result = band.copy()
     if how == "forced":
         # rank with ties sharing the best position (0-based); grade = first quota slot containing it
-        pos = sub.groupby("g")["s"].rank(method="min", ascending=False).to_numpy() - 1
+        pos = rank_in_groups(sv, gv)
         result[valid] = np.minimum((pos[:, None] >= cum).sum(axis=1), 4)
     else:  # capped: A and B limited to their quotas, surplus drops one grade, cascading
         quota = np.diff(np.concatenate([np.zeros((len(cum), 1)), cum], axis=1), axis=1)
@@ -134,8 +153,7 @@ def final_grades(scores, policy: GradingRules = RULES, how: str | None = None, g
             member = cur == g_idx
             if not member.any():
                 continue
-            ranked = sub.assign(s=np.where(member, sub["s"].to_numpy(), np.nan))
-            pos = ranked.groupby("g")["s"].rank(method="min", ascending=False).to_numpy() - 1
+            pos = rank_in_groups(np.where(member, sv, np.nan), gv)
             cur = np.where(member & (pos >= quota[:, g_idx]), g_idx + 1, cur)
         result[valid] = cur
     return letters(result).reshape(shape)

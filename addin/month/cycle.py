@@ -237,17 +237,26 @@ def read_cycle(book: StoreBook, month: str, roster: pd.DataFrame, people: pd.Dat
 def pay_lines(people: pd.DataFrame, scorers: pd.DataFrame, cyc: CycleInputs | None) -> list[str]:
     """The person's late-scoring fines and other deductions of the month; warnings (Chinese)
     for fines that reach nobody's payslip."""
-    fines = scorers[scorers["employee_id"].ne("")].groupby("employee_id")["fine"].sum(min_count=1)
-    people["fine"] = people["employee_id"].map(fines).astype(float).fillna(0.0)
-    ded = cyc.deductions if cyc is not None else pd.Series(dtype=float)
-    people["deduction"] = people["employee_id"].map(ded).astype(float).fillna(0.0)
-    lost = scorers[scorers["employee_id"].eq("") & (scorers["fine"].fillna(0) > 0) & scorers["scorer"].ne("")]
-    here = set(people["employee_id"])
-    gone = scorers[scorers["employee_id"].ne("") & ~scorers["employee_id"].isin(here) & (scorers["fine"].fillna(0) > 0)]
+    emp = scorers["employee_id"].to_numpy(dtype=object)
+    fine = scorers["fine"].to_numpy(dtype=float)
+    fines: dict = {}
+    for e, f in zip(emp.tolist(), fine.tolist()):
+        if e != "" and f == f:
+            fines[e] = fines.get(e, 0.0) + f
+    ids = people["employee_id"].tolist()
+    people["fine"] = np.array([fines.get(e, 0.0) for e in ids], dtype=float)
+    ded = cyc.deductions if cyc is not None else None
+    people["deduction"] = (people["employee_id"].map(ded).astype(float).fillna(0.0) if ded is not None and len(ded)
+                           else np.zeros(len(ids)))
+    fined = np.nan_to_num(fine) > 0
+    nobody = (emp == "") & fined & (scorers["scorer"].to_numpy(dtype=object) != "")
+    gone = (emp != "") & fined & ~np.isin(emp, list(set(ids)))
+    if not (nobody.any() or gone.any()):
+        return []
     return ([f"评分人「{r.scorer}」（{r.role}）在员工名册中找不到或重名，逾期罚款 {r.fine:,.0f} 元未计入工资接口"
-             "（请在评分提交表填写员工编号）" for r in lost.itertuples(index=False)]
+             "（请在评分提交表填写员工编号）" for r in scorers[nobody].itertuples(index=False)]
             + [f"评分人「{r.scorer}」（{r.employee_id}）本月不在职，逾期罚款 {r.fine:,.0f} 元未计入工资接口"
-               for r in gone.itertuples(index=False)])
+               for r in scorers[gone].itertuples(index=False)])
 
 
 # --------------------------------------------------------------------------- 末位

@@ -127,12 +127,21 @@ def score(a: Assembled, policy: Policy) -> pd.DataFrame:
         items[k] = scored[k].to_numpy()
     a.items = items
     totals = scoring.score_totals(items, a.adjustments, policy)
-    people = a.people.set_index("employee_id", drop=False)
-    people = people.join(totals[["items", "items_score", "adjustment", "veto", "total", "problems"]], how="left")
-    people["items"] = people["items"].fillna(0).astype(int)
-    people["veto"] = people["veto"].fillna(False).astype(bool)
-    people.loc[~people["eligible"], ["items_score", "adjustment", "total"]] = np.nan
-    return people.reset_index(drop=True)
+    people = a.people.reset_index(drop=True)
+    at = totals.index.get_indexer(people["employee_id"].to_numpy())
+    found, el = at >= 0, people["eligible"].to_numpy(dtype=bool)
+
+    def take(col, blank, graded_only=False):
+        v = totals[col].to_numpy()[np.where(found, at, 0)] if len(totals) else np.full(len(at), blank)
+        return np.where(found & (el if graded_only else True), v, blank)
+    people["items"] = take("items", 0).astype(int)
+    people["items_score"] = take("items_score", np.nan, graded_only=True).astype(float)
+    people["adjustment"] = take("adjustment", np.nan, graded_only=True).astype(float)
+    people["veto"] = take("veto", False).astype(bool)
+    people["total"] = take("total", np.nan, graded_only=True).astype(float)
+    problems = totals["problems"].to_numpy()
+    people["problems"] = [problems[i] if i >= 0 else np.nan for i in at]
+    return people
 
 
 def grade(people: pd.DataFrame, policy: Policy) -> pd.DataFrame:
@@ -229,24 +238,31 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
 def scorer_step(subs: pd.DataFrame, month: str, policy: Policy, calendar=None) -> pd.DataFrame:
     """Deadlines (SPEC §3.6) and late fines; a role nobody submitted for is listed as missing."""
     dl = dates.scorer_deadlines(month, policy, calendar)
-    due = dict(zip(dl["role"], dl["due"]))
-    out = pd.DataFrame({"scorer": subs["scorer"].to_numpy(), "role": subs["role"].to_numpy(),
-                        "employee_id": subs["employee_id"].to_numpy() if "employee_id" in subs else ""})
-    out["due"] = out["role"].map(due).astype("datetime64[s]")
-    out["submitted"] = subs["submitted"].to_numpy().astype("datetime64[s]")
-    out["days_late"] = np.asarray(dates.late_days(out["submitted"].to_numpy(), out["due"].to_numpy(),
-                                                  policy.deadline_time), dtype=float) if len(out) else np.zeros(0)
-    out["fine"] = out["days_late"] * policy.fine_per_day
-    missing = dl[~dl["role"].isin(set(out["role"]))]
-    if len(missing):
-        extra = pd.DataFrame({"scorer": "", "role": missing["role"].to_numpy(), "employee_id": "",
-                              "due": missing["due"].to_numpy().astype("datetime64[s]"),
-                              "submitted": np.full(len(missing), np.datetime64("NaT", "s")),
-                              "days_late": np.full(len(missing), np.nan), "fine": np.full(len(missing), np.nan)})
-        out = pd.concat([out, extra], ignore_index=True) if len(out) else extra
-    order = {r: i for i, r in enumerate(dl["role"])}
-    out = out.assign(_o=out["role"].map(order)).sort_values(["_o", "scorer"], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)[SCORER_COLUMNS]
+    roles = dl["role"].tolist()
+    due_of = dict(zip(roles, dl["due"].to_numpy()))
+    role = subs["role"].to_numpy(dtype=object)
+    nat = np.datetime64("NaT", "s")
+    due = np.array([due_of.get(r, nat) for r in role], dtype="datetime64[s]")
+    submitted = subs["submitted"].to_numpy().astype("datetime64[s]")
+    late = (np.asarray(dates.late_days(submitted, due, policy.deadline_time), dtype=float) if len(role)
+            else np.zeros(0))
+    scorer = subs["scorer"].to_numpy(dtype=object)
+    who = subs["employee_id"].to_numpy(dtype=object) if "employee_id" in subs else np.full(len(role), "", dtype=object)
+    seen = set(role.tolist())
+    missing = [k for k, r in enumerate(roles) if r not in seen]          # a role nobody submitted for
+    if missing:
+        m = len(missing)
+        role = np.concatenate([role, np.array([roles[k] for k in missing], dtype=object)])
+        due = np.concatenate([due, dl["due"].to_numpy().astype("datetime64[s]")[missing]])
+        submitted = np.concatenate([submitted, np.full(m, nat)])
+        late = np.concatenate([late, np.full(m, np.nan)])
+        scorer = np.concatenate([scorer, np.full(m, "", dtype=object)])
+        who = np.concatenate([who, np.full(m, "", dtype=object)])
+    place = {r: i for i, r in enumerate(roles)}
+    order = sorted(range(len(role)), key=lambda i: (place.get(role[i], len(roles)), scorer[i]))
+    return pd.DataFrame({"scorer": scorer[order], "role": role[order], "due": due[order], "submitted": submitted[order],
+                         "days_late": late[order], "fine": late[order] * policy.fine_per_day,
+                         "employee_id": who[order]})[SCORER_COLUMNS]
 
 
 def period_step(history: pd.DataFrame, people: pd.DataFrame, month: str, policy: Policy) -> list[Period]:

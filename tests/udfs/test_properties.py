@@ -2,10 +2,11 @@
 import inspect
 
 import numpy as np
+import pandas as pd
 from hypothesis import given, settings, strategies as st
 
 import udfs
-from udfs import grading, scoring
+from udfs import consequences, grading, scoring
 
 finite = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 cell = st.one_of(st.none(), finite, st.text(max_size=5), st.booleans(), st.integers(-10**6, 10**6))
@@ -72,3 +73,22 @@ def test_no_input_makes_a_function_raise(args):
         out = f(*args)          # must not raise: bad input becomes "#..." text
         if isinstance(out, str) and out.startswith("#"):
             assert "!" in out
+
+
+@given(scores=st.lists(st.sampled_from([np.nan, 59.0, 60.0, 75.5, 80.0, 95.0, 100.0]), max_size=60),
+       groups=st.lists(st.integers(0, 3), max_size=60))
+def test_rank_in_groups_is_pandas_min_rank(scores, groups):
+    n = min(len(scores), len(groups))
+    s, g = np.array(scores[:n], dtype=float), np.array(groups[:n], dtype=np.int64)
+    want = pd.Series(s).groupby(g).rank(method="min", ascending=False).to_numpy() - 1 if n else np.zeros(0)
+    np.testing.assert_array_equal(grading.rank_in_groups(s, g), want)
+
+
+@given(grades=st.lists(st.lists(st.integers(-1, 4), min_size=1, max_size=14), min_size=1, max_size=8)
+       .filter(lambda rows: len({len(r) for r in rows}) == 1))
+def test_run_lengths_are_the_runs_ending_at_every_month(grades):
+    idx = np.array(grades)
+    every = consequences.run_lengths(idx)
+    for j in range(idx.shape[1]):
+        for track, run in consequences.runs(idx[:, : j + 1]).items():
+            np.testing.assert_array_equal(every[track][:, j], run)
