@@ -88,14 +88,23 @@ def has_month(book: StoreBook, month: str) -> bool:
 
 def _stale(before: pd.DataFrame, res: MonthResults) -> str | None:
     """A note when the store's own 历史 does not hold this month as computed now."""
-    old = before[before["month"].eq(res.month)]
-    if not len(old):
+    mine = before["month"].to_numpy(dtype=object) == res.month
+    if not mine.any():
         return f"门店尚未运行 {res.month} 月度报告（已按工作簿当前数据汇总）"
-    now = res.people.set_index("employee_id")[["total", "grade", "pay"]]
-    o = old.drop_duplicates("employee_id").set_index("employee_id")[["total", "grade", "pay"]].reindex(now.index)
-    same = np.isclose(o["total"].to_numpy(dtype=float), now["total"].to_numpy(dtype=float), equal_nan=True) & \
-        np.isclose(o["pay"].to_numpy(dtype=float), now["pay"].to_numpy(dtype=float), equal_nan=True) & \
-        (o["grade"].fillna("").to_numpy() == now["grade"].to_numpy())
+    old = before[mine]
+    first: dict = {}
+    for i, e in enumerate(old["employee_id"].tolist()):
+        first.setdefault(e, i)
+    at = np.array([first.get(e, -1) for e in res.people["employee_id"].tolist()], dtype=np.int64)
+    found = at >= 0
+
+    def was(col, blank):
+        v = old[col].to_numpy(dtype=object if col == "grade" else float)
+        return np.where(found, v[np.where(found, at, 0)] if len(v) else blank, blank)
+    now, grade = res.people, was("grade", None)
+    same = np.isclose(was("total", np.nan).astype(float), now["total"].to_numpy(dtype=float), equal_nan=True) & \
+        np.isclose(was("pay", np.nan).astype(float), now["pay"].to_numpy(dtype=float), equal_nan=True) & \
+        (np.where(pd.isna(grade), "", grade) == now["grade"].to_numpy(dtype=object))
     k = int((~same).sum())
     if k:
         return (f"门店的 {res.month} 月度报告与工作簿当前数据不一致（{k} 人），已按当前数据汇总；"

@@ -40,17 +40,27 @@ def read_cards(book: StoreBook, lib: pd.DataFrame, ids: set, policy: Policy, pro
     problems += problems_at(c, c["employee_id"].ne("") & ~c["employee_id"].isin(ids), S.SCORECARDS,
                             h("employee_id"), "员工名册中没有员工编号「{employee_id}」")
     c["kind"] = c["kind"].fillna("kpi")
-    known = c["kpi_id"].eq("") | c["kpi_id"].isin(lib.index)
-    problems += problems_at(c, ~known, S.SCORECARDS, h("kpi_id"), "指标库中没有指标「{kpi_id}」")
-    from_lib = c["kpi_id"].map(lib["direction"])
-    c["direction"] = c["direction"].fillna(from_lib).fillna("higher")
-    c["lib_target"] = c["kpi_id"].map(lib["target"]).astype(float)
-    c["unit"] = c["unit"].where(c["unit"].ne(""), c["kpi_id"].map(lib["unit"]).fillna(""))
+    kid = c["kpi_id"].to_numpy(dtype=object)
+    at = lib.index.get_indexer(kid)
+    problems += problems_at(c, (kid != "") & (at < 0), S.SCORECARDS, h("kpi_id"), "指标库中没有指标「{kpi_id}」")
+
+    def from_lib(col: str) -> np.ndarray:           # the card's KPI's library value (None when none)
+        v = lib[col].to_numpy(dtype=object)
+        return np.array([v[i] if i >= 0 else None for i in at], dtype=object)
+    direction = c["direction"].to_numpy(dtype=object)
+    lib_direction = from_lib("direction")
+    c["direction"] = np.array([d if not _blank(d) else ("higher" if _blank(ld) else ld)
+                               for d, ld in zip(direction, lib_direction)], dtype=object)
+    c["lib_target"] = np.array([np.nan if t is None else t for t in from_lib("target")], dtype=float)
+    unit = c["unit"].to_numpy(dtype=object)
+    c["unit"] = np.array([u if u != "" else ("" if _blank(lu) else lu) for u, lu in zip(unit, from_lib("unit"))],
+                         dtype=object)
     w = scoring.normalize_weight(c["weight"].fillna(0).to_numpy())
     problems += problems_at(c, w < 0, S.SCORECARDS, h("weight"), "权重不能为负")
     problems += problems_at(c, w > 1, S.SCORECARDS, h("weight"), "单项权重不能超过100%")
     c["weight"] = np.where(c["weight"].isna(), np.nan, w)
-    c["card"] = np.where(c["employee_id"].ne(""), "员工 " + c["employee_id"], "岗位 " + c["position"])
+    c["card"] = np.array([f"员工 {e}" if e != "" else f"岗位 {p}"
+                          for e, p in zip(c["employee_id"].tolist(), c["position"].tolist())], dtype=object)
     code, cards = pd.factorize(c["card"].to_numpy(), sort=False)
     wsum = np.bincount(code, weights=np.nan_to_num(c["weight"].to_numpy(dtype=float)), minlength=len(cards))
     first = np.full(len(cards), np.iinfo(np.int64).max)
@@ -68,6 +78,10 @@ def read_cards(book: StoreBook, lib: pd.DataFrame, ids: set, policy: Policy, pro
         place[order] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
         c["seq"] = np.where(np.isnan(seq), place + 1, seq)
     return c
+
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def assign(people: pd.DataFrame, cards: pd.DataFrame, problems: list) -> pd.DataFrame:

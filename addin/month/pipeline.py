@@ -177,15 +177,21 @@ def pay_step(people: pd.DataFrame, commission: pd.Series, policy: Policy) -> pd.
 def merge_history(old: pd.DataFrame, people: pd.DataFrame, month: str) -> pd.DataFrame:
     """历史 after this run: this month's rows of the people recomputed are replaced; every other
     row (other months, and anyone not in this month's roster) is kept as it was."""
-    now = pd.DataFrame({"month": month, "employee_id": people["employee_id"].to_numpy(),
-                        "name": people["name"].to_numpy(), "department": people["department"].to_numpy(),
-                        "total": people["total"].to_numpy(dtype=float), "grade": people["grade"].to_numpy(),
-                        "pay": people["pay"].to_numpy(dtype=float)})
-    old = old[old["month"].ne("")][HISTORY_COLUMNS]
-    old = old.assign(grade=old["grade"].fillna(""))
-    keep = old[~(old["month"].eq(month) & old["employee_id"].isin(set(now["employee_id"])))]
-    out = pd.concat([keep, now], ignore_index=True) if len(keep) else now
-    return out.sort_values(["month", "employee_id"], kind="stable").reset_index(drop=True)
+    ids = people["employee_id"].to_numpy(dtype=object)
+    now = {"month": np.full(len(ids), month, dtype=object), "employee_id": ids,
+           "name": people["name"].to_numpy(dtype=object), "department": people["department"].to_numpy(dtype=object),
+           "total": people["total"].to_numpy(dtype=float), "grade": people["grade"].to_numpy(dtype=object),
+           "pay": people["pay"].to_numpy(dtype=float)}
+    months = old["month"].to_numpy(dtype=object)
+    here = set(ids.tolist())
+    kept = (months != "") & ~((months == month) & np.fromiter((e in here for e in old["employee_id"].tolist()),
+                                                              dtype=bool, count=len(old)))
+    grade = old["grade"].to_numpy(dtype=object)
+    was = {c: old[c].to_numpy(dtype=float if c in ("total", "pay") else object)[kept] for c in HISTORY_COLUMNS}
+    was["grade"] = np.where(pd.isna(grade[kept]), "", grade[kept]).astype(object)
+    out = {c: np.concatenate([was[c], now[c]]) for c in HISTORY_COLUMNS}
+    order = np.lexsort((pd.factorize(out["employee_id"], sort=True)[0], pd.factorize(out["month"], sort=True)[0]))
+    return pd.DataFrame({c: v[order] for c, v in out.items()})
 
 
 def unchanged_rows(old: pd.DataFrame, new: pd.DataFrame) -> int:
