@@ -35,20 +35,32 @@ def month_rows(book: StoreBook, sheet: str, month: str, ids: set, problems: list
 def _match(items: pd.DataFrame, rows: pd.DataFrame, by_kpi_id: bool) -> np.ndarray:
     """The position in ``items`` each row belongs to (-1 when none): by item text, else by
     指标编号 (an item repeated for one employee: its first row)."""
-    emp = items["employee_id"].tolist()
-    by_item: dict = {}
-    for i, k in enumerate(zip(emp, items["item"].tolist())):
-        by_item.setdefault(k, i)
-    keys = list(zip(rows["employee_id"].tolist(), rows["item"].tolist()))
-    hit = np.fromiter((by_item.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+    emp = items["employee_id"].to_numpy(dtype=object)
+    keys = (rows["employee_id"].to_numpy(dtype=object), rows["item"].to_numpy(dtype=object))
+    hit = _first_of(emp, items["item"].to_numpy(dtype=object), keys)
     if by_kpi_id and (hit < 0).any():
-        by_id: dict = {}
-        for i, k in enumerate(zip(emp, items["kpi_id"].tolist())):
-            if k[1] != "":
-                by_id.setdefault(k, i)
-        for j in np.flatnonzero(hit < 0):
-            hit[j] = by_id.get(keys[j], -1)
+        miss = np.flatnonzero(hit < 0)
+        kid = items["kpi_id"].to_numpy(dtype=object)
+        has = np.flatnonzero(kid != "")
+        if has.size:
+            got = _first_of(emp[has], kid[has], (keys[0][miss], keys[1][miss]))
+            hit[miss] = np.where(got >= 0, has[np.maximum(got, 0)], -1)
     return hit
+
+
+def _first_of(a: np.ndarray, b: np.ndarray, keys: tuple) -> np.ndarray:
+    """For each (a, b) pair in ``keys``: the position of its first occurrence in (a, b), or -1.
+    A dict for a store's few hundred items; a hashed index for a group's tens of thousands."""
+    if len(a) < 5000:
+        first: dict = {}
+        for i, k in enumerate(zip(a.tolist(), b.tolist())):
+            first.setdefault(k, i)
+        return np.fromiter((first.get(k, -1) for k in zip(keys[0].tolist(), keys[1].tolist())),
+                           dtype=np.int64, count=len(keys[0]))
+    index = pd.MultiIndex.from_arrays([a, b])
+    once = ~index.duplicated()
+    at = index[once].get_indexer(pd.MultiIndex.from_arrays(list(keys)))
+    return np.where(at >= 0, np.flatnonzero(once)[np.maximum(at, 0)], -1)
 
 
 def _put(items: pd.DataFrame, column: str, at: np.ndarray, values) -> None:
