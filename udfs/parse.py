@@ -38,6 +38,25 @@ def factorize(values) -> tuple[np.ndarray, np.ndarray]:
     return codes[:-1], uniques
 
 
+def first_positions(columns: tuple, keys: tuple) -> np.ndarray:
+    """For each row of ``keys`` (a tuple of equal-length arrays, one per field): the position of
+    its first occurrence among the rows of ``columns`` (the same fields), -1 when absent. Exact
+    for any text (through :func:`factorize`); None/NaN match each other."""
+    n = len(columns[0]) if columns else 0
+    left, right = np.zeros(n, dtype=np.int64), np.zeros(len(keys[0]) if keys else 0, dtype=np.int64)
+    for col, key_ in zip(columns, keys):
+        codes, uniques = factorize(np.concatenate([np.asarray(col, dtype=object).ravel(),
+                                                   np.asarray(key_, dtype=object).ravel()]))
+        both = np.concatenate([left, right]) * (len(uniques) + 1) + codes + 1
+        if len(both) and both.max() > 1 << 31:                          # keep the next product in int64
+            both = np.unique(both, return_inverse=True)[1].reshape(-1)
+        left, right = both[:n], both[n:]
+    values, first = np.unique(left, return_index=True)
+    at = np.minimum(np.searchsorted(values, right), max(len(values) - 1, 0))
+    found = (at < len(values)) & (values[at] == right) if len(values) else np.zeros(len(right), dtype=bool)
+    return np.where(found, first[at] if len(values) else 0, -1)
+
+
 def _factorized(values) -> tuple[np.ndarray, list, tuple]:
     """(codes, uniques, shape): distinct cell values are parsed once (-1 = None/NaN)."""
     arr = np.asarray(values, dtype=object)

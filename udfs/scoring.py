@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .parse import floats, round_half_up
+from .parse import factorize, first_positions, floats, round_half_up
 from .vocab import DIRECTION, setting
 
 
@@ -179,7 +179,7 @@ def score_totals(scored: pd.DataFrame, adjustments: pd.DataFrame | None = None,
     The total is computed from the items as they are (the border decides whether a weight
     error stops the run); an item without a score (blank actual or rating) leaves it blank.
     """
-    code, ids = pd.factorize(scored["employee_id"].to_numpy(), sort=False)
+    code, ids = factorize(scored["employee_id"].to_numpy())
     ok = code >= 0
     code, n = code[ok], len(ids)
     score = scored["score"].to_numpy(dtype=float)[ok]
@@ -197,7 +197,7 @@ def score_totals(scored: pd.DataFrame, adjustments: pd.DataFrame | None = None,
     if adjustments is not None and len(adjustments):
         points = pd.to_numeric(adjustments["points"], errors="coerce").fillna(0.0).to_numpy(dtype=float)
         veto = adjustments["veto"].to_numpy(dtype=bool) if "veto" in adjustments else np.zeros(len(points), bool)
-        at = per.index.get_indexer(adjustments["employee_id"].to_numpy())
+        at = first_positions((np.asarray(ids, dtype=object),), (adjustments["employee_id"].to_numpy(dtype=object),))
         mine = at >= 0
         per["adjustment"] = np.bincount(at[mine], weights=points[mine], minlength=n)
         per["veto"] = np.bincount(at[mine], weights=veto[mine], minlength=n) > 0

@@ -92,18 +92,15 @@ def _stale(before: pd.DataFrame, res: MonthResults) -> str | None:
     if not mine.any():
         return f"门店尚未运行 {res.month} 月度报告（已按工作簿当前数据汇总）"
     old = before[mine]
-    first: dict = {}
-    for i, e in enumerate(old["employee_id"].tolist()):
-        first.setdefault(e, i)
-    at = np.array([first.get(e, -1) for e in res.people["employee_id"].tolist()], dtype=np.int64)
-    found = at >= 0
+    at = parse.first_positions((old["employee_id"].to_numpy(dtype=object),), (res.people["employee_id"].to_numpy(dtype=object),))
+    found, safe = at >= 0, np.maximum(at, 0)
 
-    def was(col, blank):
-        v = old[col].to_numpy(dtype=object if col == "grade" else float)
-        return np.where(found, v[np.where(found, at, 0)] if len(v) else blank, blank)
-    now, grade = res.people, was("grade", None)
-    same = np.isclose(was("total", np.nan).astype(float), now["total"].to_numpy(dtype=float), equal_nan=True) & \
-        np.isclose(was("pay", np.nan).astype(float), now["pay"].to_numpy(dtype=float), equal_nan=True) & \
+    def was(col: str, dtype) -> np.ndarray:          # the 历史 row's value of each person (blank when none)
+        v = old[col].to_numpy(dtype=dtype)
+        return np.where(found, v[safe] if len(v) else None, None)
+    now, grade = res.people, was("grade", object)
+    same = np.isclose(was("total", float).astype(float), now["total"].to_numpy(dtype=float), equal_nan=True) & \
+        np.isclose(was("pay", float).astype(float), now["pay"].to_numpy(dtype=float), equal_nan=True) & \
         (np.where(pd.isna(grade), "", grade) == now["grade"].to_numpy(dtype=object))
     k = int((~same).sum())
     if k:

@@ -143,9 +143,6 @@ class Cells:
     values: np.ndarray
     rows: np.ndarray
 
-    def column(self, name: str) -> np.ndarray:
-        return self.values[:, self.names.index(name)]
-
 
 def cells(rows: list, sheet_name: str, problems: list | None = None, uncached=None) -> Cells:
     """Raw rows → :class:`Cells`: the canonical headers and the table's rows (see :func:`table`)."""

@@ -8,6 +8,7 @@ from addin.io import schema as S
 from addin.io.book import StoreBook
 from addin.io.problems import Problem, problems_at
 from udfs import kpis, scoring
+from udfs.parse import factorize
 from udfs.policy import Policy
 
 
@@ -43,25 +44,26 @@ def read_cards(book: StoreBook, lib: pd.DataFrame, ids: set, policy: Policy, pro
     kid = c["kpi_id"].to_numpy(dtype=object)
     at = lib.index.get_indexer(kid)
     problems += problems_at(c, (kid != "") & (at < 0), S.SCORECARDS, h("kpi_id"), "指标库中没有指标「{kpi_id}」")
+    known = at >= 0
 
     def from_lib(col: str) -> np.ndarray:           # the card's KPI's library value (None when none)
-        v = lib[col].to_numpy(dtype=object)
-        return np.array([v[i] if i >= 0 else None for i in at], dtype=object)
-    direction = c["direction"].to_numpy(dtype=object)
+        out = np.full(len(at), None, dtype=object)
+        out[known] = lib[col].to_numpy(dtype=object)[at[known]]
+        return out
     lib_direction = from_lib("direction")
-    c["direction"] = np.array([d if not _blank(d) else ("higher" if _blank(ld) else ld)
-                               for d, ld in zip(direction, lib_direction)], dtype=object)
-    c["lib_target"] = np.array([np.nan if t is None else t for t in from_lib("target")], dtype=float)
-    unit = c["unit"].to_numpy(dtype=object)
-    c["unit"] = np.array([u if u != "" else ("" if _blank(lu) else lu) for u, lu in zip(unit, from_lib("unit"))],
-                         dtype=object)
+    direction = c["direction"].to_numpy(dtype=object)
+    c["direction"] = np.where(pd.isna(direction), np.where(pd.isna(lib_direction), "higher", lib_direction), direction)
+    c["lib_target"] = from_lib("target").astype(float)
+    lib_unit = from_lib("unit")
+    c["unit"] = np.where(c["unit"].to_numpy(dtype=object) == "", np.where(pd.isna(lib_unit), "", lib_unit),
+                         c["unit"].to_numpy(dtype=object))
     w = scoring.normalize_weight(c["weight"].fillna(0).to_numpy())
     problems += problems_at(c, w < 0, S.SCORECARDS, h("weight"), "权重不能为负")
     problems += problems_at(c, w > 1, S.SCORECARDS, h("weight"), "单项权重不能超过100%")
     c["weight"] = np.where(c["weight"].isna(), np.nan, w)
-    c["card"] = np.array([f"员工 {e}" if e != "" else f"岗位 {p}"
-                          for e, p in zip(c["employee_id"].tolist(), c["position"].tolist())], dtype=object)
-    code, cards = pd.factorize(c["card"].to_numpy(), sort=False)
+    emp, position = c["employee_id"].to_numpy(dtype=object), c["position"].to_numpy(dtype=object)
+    c["card"] = np.where(emp != "", "员工 " + emp, "岗位 " + position)
+    code, cards = factorize(c["card"].to_numpy())
     wsum = np.bincount(code, weights=np.nan_to_num(c["weight"].to_numpy(dtype=float)), minlength=len(cards))
     first = np.full(len(cards), np.iinfo(np.int64).max)
     np.minimum.at(first, code, c["_row"].to_numpy(dtype=np.int64))
@@ -70,18 +72,9 @@ def read_cards(book: StoreBook, lib: pd.DataFrame, ids: set, policy: Policy, pro
                  for card, r, msg in zip(cards[off], first[off], zh[off])]
     dup = c.duplicated(["card", "item"], keep="first")
     problems += problems_at(c, dup, S.SCORECARDS, h("item"), "同一考核表中考核项目重复：{item}")
-    seq = c["seq"].to_numpy(dtype=float)
-    if np.isnan(seq).any():                  # blank 序号: the item's place on its card
-        order = np.argsort(code, kind="stable")
-        starts = np.r_[0, np.flatnonzero(np.diff(code[order])) + 1]
-        place = np.empty(len(code), dtype=np.int64)
-        place[order] = np.arange(len(code)) - np.repeat(starts, np.diff(np.r_[starts, len(code)]))
-        c["seq"] = np.where(np.isnan(seq), place + 1, seq)
+    if c["seq"].isna().any():                # blank 序号: the item's place on its card
+        c["seq"] = c["seq"].where(c["seq"].notna(), c.groupby("card").cumcount() + 1)
     return c
-
-
-def _blank(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and v != v)
 
 
 def assign(people: pd.DataFrame, cards: pd.DataFrame, problems: list) -> pd.DataFrame:

@@ -250,7 +250,7 @@ def pay_lines(people: pd.DataFrame, scorers: pd.DataFrame, cyc: CycleInputs | No
                            else np.zeros(len(ids)))
     fined = np.nan_to_num(fine) > 0
     nobody = (emp == "") & fined & (scorers["scorer"].to_numpy(dtype=object) != "")
-    gone = (emp != "") & fined & ~np.isin(emp, list(set(ids)))
+    gone = (emp != "") & fined & ~np.isin(emp, np.array(ids, dtype=object))
     if not (nobody.any() or gone.any()):
         return []
     return ([f"评分人「{r.scorer}」（{r.role}）在员工名册中找不到或重名，逾期罚款 {r.fine:,.0f} 元未计入工资接口"

@@ -12,6 +12,7 @@ from addin.io import schema as S
 from addin.io.book import StoreBook
 from addin.io.problems import Problem, problems_at
 from udfs import dms, scoring
+from udfs.parse import first_positions
 from udfs.policy import Policy
 from udfs.vocab import DMS_LEVEL
 
@@ -37,30 +38,14 @@ def _match(items: pd.DataFrame, rows: pd.DataFrame, by_kpi_id: bool) -> np.ndarr
     指标编号 (an item repeated for one employee: its first row)."""
     emp = items["employee_id"].to_numpy(dtype=object)
     keys = (rows["employee_id"].to_numpy(dtype=object), rows["item"].to_numpy(dtype=object))
-    hit = _first_of(emp, items["item"].to_numpy(dtype=object), keys)
+    hit = first_positions((emp, items["item"].to_numpy(dtype=object)), keys)
     if by_kpi_id and (hit < 0).any():
         miss = np.flatnonzero(hit < 0)
         kid = items["kpi_id"].to_numpy(dtype=object)
         has = np.flatnonzero(kid != "")
-        if has.size:
-            got = _first_of(emp[has], kid[has], (keys[0][miss], keys[1][miss]))
-            hit[miss] = np.where(got >= 0, has[np.maximum(got, 0)], -1)
+        got = first_positions((emp[has], kid[has]), (keys[0][miss], keys[1][miss]))
+        hit[miss] = np.where(got >= 0, has[np.maximum(got, 0)] if has.size else -1, -1)
     return hit
-
-
-def _first_of(a: np.ndarray, b: np.ndarray, keys: tuple) -> np.ndarray:
-    """For each (a, b) pair in ``keys``: the position of its first occurrence in (a, b), or -1.
-    A dict for a store's few hundred items; a hashed index for a group's tens of thousands."""
-    if len(a) < 5000:
-        first: dict = {}
-        for i, k in enumerate(zip(a.tolist(), b.tolist())):
-            first.setdefault(k, i)
-        return np.fromiter((first.get(k, -1) for k in zip(keys[0].tolist(), keys[1].tolist())),
-                           dtype=np.int64, count=len(keys[0]))
-    index = pd.MultiIndex.from_arrays([a, b])
-    once = ~index.duplicated()
-    at = index[once].get_indexer(pd.MultiIndex.from_arrays(list(keys)))
-    return np.where(at >= 0, np.flatnonzero(once)[np.maximum(at, 0)], -1)
 
 
 def _put(items: pd.DataFrame, column: str, at: np.ndarray, values) -> None:

@@ -19,7 +19,7 @@ from addin.io import schema as S
 from addin.io.book import StoreBook, load_book
 from addin.io.problems import Problem, problems_at, raise_if
 from udfs import consequences, dates, grading, pay, periods, scoring
-from udfs.parse import id_key
+from udfs.parse import factorize, first_positions, id_key
 from udfs.policy import Policy
 from udfs.vocab import InputError
 
@@ -128,19 +128,19 @@ def score(a: Assembled, policy: Policy) -> pd.DataFrame:
     a.items = items
     totals = scoring.score_totals(items, a.adjustments, policy)
     people = a.people.reset_index(drop=True)
-    at = totals.index.get_indexer(people["employee_id"].to_numpy())
-    found, el = at >= 0, people["eligible"].to_numpy(dtype=bool)
+    t = totals.reset_index()
+    at = first_positions((t["employee_id"].to_numpy(dtype=object),), (people["employee_id"].to_numpy(dtype=object),))
+    found, safe, el = at >= 0, np.maximum(at, 0), people["eligible"].to_numpy(dtype=bool)
 
-    def take(col, blank, graded_only=False):
-        v = totals[col].to_numpy()[np.where(found, at, 0)] if len(totals) else np.full(len(at), blank)
-        return np.where(found & (el if graded_only else True), v, blank)
+    def take(col: str, blank, graded_only: bool = False) -> np.ndarray:   # each person's total (blank when none)
+        v = t[col].to_numpy()
+        return np.where(found & (el | (not graded_only)), v[safe] if len(v) else blank, blank)
     people["items"] = take("items", 0).astype(int)
     people["items_score"] = take("items_score", np.nan, graded_only=True).astype(float)
     people["adjustment"] = take("adjustment", np.nan, graded_only=True).astype(float)
     people["veto"] = take("veto", False).astype(bool)
     people["total"] = take("total", np.nan, graded_only=True).astype(float)
-    problems = totals["problems"].to_numpy()
-    people["problems"] = [problems[i] if i >= 0 else np.nan for i in at]
+    people["problems"] = take("problems", np.nan)
     return people
 
 
@@ -190,8 +190,16 @@ def merge_history(old: pd.DataFrame, people: pd.DataFrame, month: str) -> pd.Dat
     was = {c: old[c].to_numpy(dtype=float if c in ("total", "pay") else object)[kept] for c in HISTORY_COLUMNS}
     was["grade"] = np.where(pd.isna(grade[kept]), "", grade[kept]).astype(object)
     out = {c: np.concatenate([was[c], now[c]]) for c in HISTORY_COLUMNS}
-    order = np.lexsort((pd.factorize(out["employee_id"], sort=True)[0], pd.factorize(out["month"], sort=True)[0]))
+    order = np.lexsort((_rank(out["employee_id"]), _rank(out["month"])))
     return pd.DataFrame({c: v[order] for c, v in out.items()})
+
+
+def _rank(values: np.ndarray) -> np.ndarray:
+    """Each value's place in the sorted distinct values (ties share it): a sort key for lexsort."""
+    codes, uniques = factorize(values)
+    place = np.empty(len(uniques), dtype=np.int64)
+    place[np.argsort(uniques, kind="stable")] = np.arange(len(uniques))
+    return np.where(codes >= 0, place[codes], -1)
 
 
 def unchanged_rows(old: pd.DataFrame, new: pd.DataFrame) -> int:
@@ -217,11 +225,11 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
     h = history[["employee_id", "month", "grade"]]
     matrix = consequences.history_matrix(h, month)
     runs = consequences.person_runs(h, month, matrix)
-    ids = people["employee_id"].to_numpy()
-    at = runs.index.get_indexer(ids) if len(runs) else np.full(len(ids), -1)
+    ids = people["employee_id"].to_numpy(dtype=object)
+    at = first_positions((runs.index.to_numpy(dtype=object),), (ids,))
     for k in ("a_run", "d_run", "e_run"):
         got = runs[k].to_numpy(dtype=np.int64)
-        people[k] = np.where(at >= 0, got[at] if len(got) else 0, 0)
+        people[k] = np.where(at >= 0, got[np.maximum(at, 0)] if len(got) else 0, 0)
     acts = consequences.month_actions(h, month, policy, matrix)
     graded = set(ids[people["eligible"].to_numpy(dtype=bool)])
     acts = acts[acts["employee_id"].isin(graded)]
@@ -233,8 +241,7 @@ def consequence_step(people: pd.DataFrame, history: pd.DataFrame, month: str, po
             head[e] = a
     people["actions"] = [tuple(per.get(e, ())) for e in ids]
     people["action"] = np.array([head.get(e, "") for e in ids], dtype=object)
-    row = {e: i for i, e in enumerate(ids)}
-    pos = np.array([row[e] for e in acts["employee_id"].tolist()], dtype=np.int64)
+    pos = np.maximum(first_positions((ids,), (acts["employee_id"].to_numpy(dtype=object),)), 0)
     out = {c: acts[c].to_numpy() for c in ("employee_id", "action", "run", "months", "headline")}
     for c in ("name", "department", "manager"):
         out[c] = people[c].to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object)

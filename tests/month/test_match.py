@@ -1,6 +1,6 @@
 """Actuals and ratings find their item by (employee, item text), else by (employee, 指标编号): the
-first item of a pair wins. A store's few hundred items and a group's tens of thousands take
-different paths (a dict, a hashed index); both must give what a plain search gives."""
+first item of a pair wins, for a store's few hundred items and a group's tens of thousands
+alike — what a plain search gives."""
 import numpy as np
 import pandas as pd
 import pytest

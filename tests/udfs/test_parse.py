@@ -89,3 +89,13 @@ def test_text_with_a_nul_is_not_taken_for_its_prefix():
     from udfs.parse import ids, texts
     assert list(ids(["T1", "T1\x00x", "T1"])) == ["T1", "T1\x00x", "T1"]
     assert list(texts(["甲", "甲\x00乙"])) == ["甲", "甲\x00乙"]
+
+
+def test_first_positions_finds_the_first_row_of_each_key_exactly():
+    ids = np.array(["T1", "T1\x00x", "T2", "T1", None], dtype=object)     # _x0000_ from an ERP paste
+    items = np.array(["产值", "产值", "产值", "产值", "产值"], dtype=object)
+    got = parse.first_positions((ids, items), (np.array(["T1", "T1\x00x", "T3", None], dtype=object),
+                                               np.array(["产值", "产值", "产值", "产值"], dtype=object)))
+    assert got.tolist() == [0, 1, -1, 4]
+    assert parse.first_positions((ids,), (np.array([], dtype=object),)).tolist() == []
+    assert parse.first_positions((np.array([], dtype=object),), (ids,)).tolist() == [-1] * 5
